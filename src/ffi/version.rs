@@ -1,0 +1,9 @@
+//! The library's version at run time (the CGROUPS_VERSION_* macros give it at compile time).
+
+use std::ffi::c_char;
+
+/// The version of the loaded library, "MAJOR.MINOR.PATCH". Static; do not free.
+#[no_mangle]
+pub extern "C" fn cgroups_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}

@@ -1,0 +1,222 @@
+//! The C programs (tests/c, examples-c) built against the staged install with pkg-config, run
+//! under valgrind on a base that holds only this run's test prefix, plus checks of the shared
+//! library file. `make c-programs` builds them; these tests call it.
+
+mod common;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+use cgroups::LayoutKind;
+use common::TestTree;
+
+const VALGRIND: &[&str] = &[
+    "valgrind",
+    "--quiet",
+    "--leak-check=full",
+    "--show-leak-kinds=definite,indirect",
+    "--errors-for-leak-kinds=definite,indirect",
+    "--error-exitcode=99",
+];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Builds the C programs once per test binary.
+fn built() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let output = Command::new("make")
+            .args(["-s", "c-programs"])
+            .current_dir(root())
+            .output()
+            .expect("run make");
+        assert!(
+            output.status.success(),
+            "make c-programs failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        root().join("build/c")
+    })
+}
+
+/// Runs `program args` with a base that holds only `tree`'s prefix: on v2 the prefix directory
+/// itself; on v1 and hybrid a private mount namespace where each hierarchy's prefix is
+/// bind-mounted under one directory, as a container's /sys/fs/cgroup would be. Output goes to
+/// files, so that a process the program leaks cannot keep a pipe open; `timeout` bounds the run.
+fn run_on_test_base(tree: &TestTree, program: &[&str]) -> Output {
+    static RUN: AtomicUsize = AtomicUsize::new(0);
+    let run = format!(
+        "cgroups-test-run-{}-{}",
+        std::process::id(),
+        RUN.fetch_add(1, Ordering::SeqCst)
+    );
+    let scratch = std::env::temp_dir().join(run);
+    let base = scratch.join("base");
+    std::fs::create_dir_all(&base).unwrap();
+    let hierarchies = tree.layout.hierarchies();
+    let mut command = Command::new("timeout");
+    command.args(["--kill-after=10", "300"]);
+    if tree.kind() == LayoutKind::Unified {
+        command.args(program).arg(&hierarchies[0].dir);
+    } else {
+        let mut script = String::from("set -e; mount -t tmpfs cgroups-test \"$0\"; ");
+        for (i, h) in hierarchies.iter().enumerate() {
+            script.push_str(&format!(
+                "mkdir \"$0/h{i}\"; mount --bind '{}' \"$0/h{i}\"; ",
+                h.dir.display()
+            ));
+        }
+        script.push_str("exec \"$@\" \"$0\"");
+        command
+            .args([
+                "unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "--",
+                "sh",
+                "-c",
+                &script,
+            ])
+            .arg(&base)
+            .args(program);
+    }
+    let (stdout, stderr) = (scratch.join("stdout"), scratch.join("stderr"));
+    command
+        .stdout(File::create(&stdout).unwrap())
+        .stderr(File::create(&stderr).unwrap());
+    let status = command.status().expect("start the C program");
+    let output = Output {
+        status,
+        stdout: std::fs::read(&stdout).unwrap_or_default(),
+        stderr: std::fs::read(&stderr).unwrap_or_default(),
+    };
+    let _ = std::fs::remove_dir_all(&scratch);
+    println!("{}", String::from_utf8_lossy(&output.stdout));
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+fn program(name: &str) -> String {
+    built().join(name).display().to_string()
+}
+
+#[test]
+fn c_api_tests_pass_under_valgrind() {
+    let tree = TestTree::new();
+    let test_api = program("test_api");
+    let output = run_on_test_base(&tree, &[VALGRIND, &[test_api.as_str()]].concat());
+    assert!(
+        output.status.success(),
+        "test_api failed: {:?}",
+        output.status
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains(" 0 failed"));
+}
+
+#[test]
+fn c_api_tests_pass_when_linked_statically() {
+    let tree = TestTree::new();
+    let output = run_on_test_base(&tree, &[program("test_api_static").as_str()]);
+    assert!(
+        output.status.success(),
+        "test_api_static failed: {:?}",
+        output.status
+    );
+}
+
+#[test]
+fn the_quick_start_runs_under_valgrind() {
+    let tree = TestTree::new();
+    let quickstart = program("quickstart");
+    let output = run_on_test_base(&tree, &[VALGRIND, &[quickstart.as_str()]].concat());
+    assert!(
+        output.status.success(),
+        "quickstart failed: {:?}",
+        output.status
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("members (3)") && stdout.contains("cpu 80 %") && stdout.ends_with("done\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_header_compiles_as_cpp() {
+    let output = Command::new(program("header_cpp")).output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        env!("CARGO_PKG_VERSION")
+    );
+}
+
+#[test]
+fn the_installed_library_exports_only_cgroups_symbols_under_a_versioned_soname() {
+    let lib = built().join("../stage/lib");
+    let real = lib.join(format!("libcgroups.so.{}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        std::fs::read_link(lib.join("libcgroups.so")).unwrap(),
+        Path::new("libcgroups.so.0")
+    );
+    assert_eq!(
+        std::fs::read_link(lib.join("libcgroups.so.0")).unwrap(),
+        real.file_name().unwrap()
+    );
+    let readelf = Command::new("readelf")
+        .arg("-d")
+        .arg(&real)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&readelf.stdout).contains("Library soname: [libcgroups.so.0]"));
+    let nm = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(&real)
+        .output()
+        .unwrap();
+    let mut exported: Vec<String> = String::from_utf8_lossy(&nm.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2).map(String::from))
+        .collect();
+    exported.sort();
+    let header = std::fs::read_to_string(root().join("include/cgroups.h")).unwrap();
+    let mut declared: Vec<String> = header
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()) && l.contains('('))
+        .filter_map(|l| {
+            l.split('(')
+                .next()?
+                .rsplit([' ', '*'])
+                .next()
+                .map(String::from)
+        })
+        .filter(|name| name.starts_with("cgroups_"))
+        .collect();
+    declared.sort();
+    assert_eq!(
+        exported, declared,
+        "exported symbols differ from the header's functions"
+    );
+}
+
+#[test]
+fn the_pkg_config_file_lists_the_static_librarys_dependencies() {
+    built();
+    let pc = std::fs::read_to_string(root().join("build/stage/lib/pkgconfig/cgroups.pc")).unwrap();
+    let private = pc
+        .lines()
+        .find_map(|l| l.strip_prefix("Libs.private: "))
+        .unwrap_or_default();
+    for lib in ["-lpthread", "-lc"] {
+        assert!(
+            private.split_whitespace().any(|f| f == lib),
+            "Libs.private lacks {lib}: {private:?}"
+        );
+    }
+}
