@@ -18,7 +18,7 @@ STAGE   := $(CURDIR)/build/stage
 STAGE_PC := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig
 C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/header_cpp
 
-.PHONY: all lib header check-header install stage example c-programs check lint clean
+.PHONY: all lib header check-header install stage example c-programs check check-vm lint clean
 
 all: lib build/cgroups.pc
 
@@ -89,9 +89,15 @@ lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
-# Every test: lint, header drift, Rust unit and kernel tests, C programs under valgrind (root).
+# The layout matrix: the kernel-facing tests on this host and in pure v2 and pure v1 VMs (root).
+check-vm:
+	tests/vm/run
+
+# Every test: lint, header drift, Rust unit and kernel tests, C programs under valgrind, and the
+# layout matrix (root).
 check: lint check-header
 	$(CARGO) test --release
+	$(MAKE) --no-print-directory check-vm
 
 clean:
 	$(CARGO) clean
