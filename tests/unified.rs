@@ -12,7 +12,11 @@ use cgroups::{Cgroup, Controller, Controllers, Error, Selection, Version};
 use common::{skip, Proc, TestTree};
 
 fn unified(tree: &TestTree) -> Option<&Path> {
-    let h = tree.layout.hierarchies().iter().find(|h| h.version == Version::V2)?;
+    let h = tree
+        .layout
+        .hierarchies()
+        .iter()
+        .find(|h| h.version == Version::V2)?;
     let needed = Controllers::from(Controller::Cpu).with(Controller::Memory);
     (h.controllers.intersection(needed) == needed).then_some(h.dir.as_path())
 }
@@ -27,16 +31,23 @@ fn subtree_control(dir: &Path) -> Vec<String> {
 #[test]
 fn only_the_missing_controllers_are_enabled_on_each_level() {
     let tree = TestTree::new();
-    let Some(prefix) = unified(&tree) else { return skip("needs a cgroup2 tree serving cpu and memory") };
+    let Some(prefix) = unified(&tree) else {
+        return skip("needs a cgroup2 tree serving cpu and memory");
+    };
     let cpu = tree.open("needs-cpu", Selection::Only(Controller::Cpu.into()));
     let user_dir = prefix.join(cpu.user());
     assert_eq!(subtree_control(prefix), ["cpu"]);
     assert_eq!(subtree_control(&user_dir), ["cpu"]);
-    assert_eq!(subtree_control(&user_dir.join("needs-cpu")), Vec::<String>::new());
+    assert_eq!(
+        subtree_control(&user_dir.join("needs-cpu")),
+        Vec::<String>::new()
+    );
     let memory = tree.open("needs-memory", Selection::Only(Controller::Memory.into()));
     assert_eq!(subtree_control(prefix), ["cpu", "memory"]);
     assert_eq!(subtree_control(&user_dir), ["cpu", "memory"]);
-    memory.set_memory_limit(100, cgroups::Unit::Megabytes).unwrap();
+    memory
+        .set_memory_limit(100, cgroups::Unit::Megabytes)
+        .unwrap();
     cpu.set_cpu_limit(30.0).unwrap();
     cpu.delete().unwrap();
     memory.delete().unwrap();
@@ -45,26 +56,45 @@ fn only_the_missing_controllers_are_enabled_on_each_level() {
 #[test]
 fn processes_removed_from_a_group_go_to_the_users_leaf() {
     let tree = TestTree::new();
-    let Some(prefix) = unified(&tree) else { return skip("needs a cgroup2 tree serving cpu and memory") };
+    let Some(prefix) = unified(&tree) else {
+        return skip("needs a cgroup2 tree serving cpu and memory");
+    };
     let group = tree.open("leafy", Selection::Only(Controller::Cpu.into()));
     let sleeper = Proc::sleeper();
     group.add(sleeper.pid()).unwrap();
     group.remove(sleeper.pid()).unwrap();
     let leaf = prefix.join(group.user()).join(cgroups::name::USER_LEAF);
     assert!(common::procs_of(&leaf).contains(&sleeper.pid()));
-    assert!(common::procs_of(&prefix.join(group.user())).is_empty(), "the user's directory must stay free of processes");
+    assert!(
+        common::procs_of(&prefix.join(group.user())).is_empty(),
+        "the user's directory must stay free of processes"
+    );
     group.delete().unwrap();
 }
 
 #[test]
 fn a_parent_holding_processes_cannot_get_controllers_and_the_error_says_why() {
     let tree = TestTree::new();
-    let Some(_) = unified(&tree) else { return skip("needs a cgroup2 tree serving cpu and memory") };
+    let Some(_) = unified(&tree) else {
+        return skip("needs a cgroup2 tree serving cpu and memory");
+    };
     let parent = tree.open("busy-parent", Selection::Only(Controller::Cpu.into()));
     let sleeper = Proc::sleeper();
     parent.add(sleeper.pid()).unwrap();
-    let err = Cgroup::open(&tree.layout, "busy-parent/child", Selection::Only(Controller::Memory.into()), None).unwrap_err();
-    assert!(matches!(&err, Error::Busy { reason, .. } if reason.contains("processes")), "{err}");
-    assert!(!parent.paths().next().unwrap().join("child").exists(), "the failed open must remove what it created");
+    let err = Cgroup::open(
+        &tree.layout,
+        "busy-parent/child",
+        Selection::Only(Controller::Memory.into()),
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::Busy { reason, .. } if reason.contains("processes")),
+        "{err}"
+    );
+    assert!(
+        !parent.paths().next().unwrap().join("child").exists(),
+        "the failed open must remove what it created"
+    );
     parent.delete().unwrap();
 }
