@@ -18,7 +18,7 @@ STAGE   := $(CURDIR)/build/stage
 STAGE_PC := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig
 C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/header_cpp
 
-.PHONY: all lib header check-header install stage example c-programs check check-vm lint clean
+.PHONY: all lib header check-header install stage example c-programs check check-vm bench bench-vm lint clean
 
 all: lib build/cgroups.pc
 
@@ -84,6 +84,14 @@ c-programs: $(C_TESTS)
 # The C quick start, on the host's default cgroup mount (root).
 example: build/c/quickstart
 	./build/c/quickstart
+
+# Benchmarks against the raw-syscall floor and libcgroup (root; on demand, never in `check`).
+bench:
+	benches/run host
+
+# The same inside the pure-v2 VM of tests/vm (emulated: compare ratios only).
+bench-vm:
+	benches/run vm
 
 lint:
 	$(CARGO) fmt --check

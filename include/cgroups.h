@@ -76,6 +76,11 @@ typedef enum cgroups_status {
 // cgroups_free().
 typedef struct cgroups_cgroup cgroups_cgroup;
 
+// A base and a user, resolved once: opening groups through it reads neither
+// /proc/self/mountinfo nor the passwd database again. Immutable: it may be used from several
+// threads at once. Free it with cgroups_context_free().
+typedef struct cgroups_context cgroups_context;
+
 // Unit of a memory limit (one of the CGROUPS_BYTES … CGROUPS_GIGABYTES values). Other values
 // are refused with CGROUPS_E_INVALID_ARGUMENT.
 typedef uint32_t cgroups_unit;
@@ -175,6 +180,22 @@ int cgroups_memory_limit(const struct cgroups_cgroup *cg,
 // directories are removed. CGROUPS_E_BUSY if it has child groups. The handle stays valid until
 // cgroups_free(); later calls on it give CGROUPS_E_NOT_FOUND.
 int cgroups_delete(const struct cgroups_cgroup *cg);
+
+// Resolves `base` (NULL: the host's cgroup mount; otherwise as for cgroups_open_at()) and
+// `user` (NULL or "current": the effective user) once, and stores a new context in `*out`.
+int cgroups_context_new(const char *base,
+                        const char *user,
+                        struct cgroups_context **out);
+
+// Frees a context. Handles opened through it stay valid. Calling with NULL is fine.
+// Must not be called twice with the same context.
+void cgroups_context_free(struct cgroups_context *ctx);
+
+// Like cgroups_open(), in the context's base and user subtree.
+int cgroups_context_open(const struct cgroups_context *ctx,
+                         const char *name,
+                         uint32_t controllers,
+                         struct cgroups_cgroup **out);
 
 // The detailed message (with path and OS error) of the calling thread's last failed call, or
 // "" if none failed yet. Valid until the thread's next failing call; do not free.

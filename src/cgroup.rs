@@ -4,10 +4,12 @@ use std::ffi::CString;
 use std::fs;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use crate::context::Context;
 use crate::controller::{cpu, memory, Controller, Controllers};
 use crate::create::{self, Created};
 use crate::error::{Error, Result};
@@ -16,7 +18,6 @@ use crate::migrate;
 use crate::mounts::{Hierarchy, Layout, Version};
 use crate::name::{self, USER_LEAF};
 use crate::proc_cgroup;
-use crate::user;
 
 /// How long `delete` keeps emptying a group whose members keep forking.
 const MIGRATION_TIMEOUT: Duration = Duration::from_secs(10);
@@ -78,8 +79,13 @@ impl Cgroup {
         selection: Selection,
         user: Option<&str>,
     ) -> Result<Cgroup> {
+        Context::new(layout.clone(), user)?.open(name, selection)
+    }
+
+    /// Opens `name` in the context's layout and user subtree (see [`Cgroup::open`]).
+    pub(crate) fn open_in(context: &Context, name: &str, selection: Selection) -> Result<Cgroup> {
         let components = name::group_components(name)?;
-        let user = user::resolve_user_dir(user)?;
+        let (layout, user) = (context.layout(), context.user());
         let wanted = match selection {
             Selection::All => layout.controllers(),
             Selection::Only(set) if set.is_empty() => {
@@ -110,7 +116,7 @@ impl Cgroup {
             let group_in = |h: &Hierarchy| {
                 components
                     .iter()
-                    .fold(h.dir.join(&user), |dir, c| dir.join(c))
+                    .fold(h.dir.join(user), |dir, c| dir.join(c))
             };
             if hierarchies.iter().any(|h| group_in(h).is_dir()) {
                 hierarchies.retain(|h| group_in(h).is_dir());
@@ -119,7 +125,7 @@ impl Cgroup {
         let mut created = Created::default();
         let mut members = Vec::with_capacity(hierarchies.len());
         for hierarchy in hierarchies {
-            match Member::open(hierarchy, &user, &components, wanted, &mut created) {
+            match Member::open(context, hierarchy, &components, wanted, &mut created) {
                 Ok(member) => members.push(member),
                 Err(err) => {
                     created.roll_back();
@@ -129,7 +135,7 @@ impl Cgroup {
         }
         Ok(Cgroup {
             name: name.to_string(),
-            user,
+            user: user.to_string(),
             members,
         })
     }
@@ -187,8 +193,7 @@ impl Cgroup {
             let inside = proc_cgroup::path_in(&membership, &member.hierarchy)
                 .is_some_and(|path| proc_cgroup::is_within(path, &member.cgroup_path));
             if inside {
-                member.ensure_user_group()?;
-                migrate::move_process(&member.user_group, pid)?;
+                member.move_to_user_group(pid)?;
                 moved = true;
             }
         }
@@ -317,16 +322,23 @@ impl Cgroup {
     /// when it has child groups (nothing is changed then) or cannot be emptied in time, and with
     /// the error of a migration.
     pub fn delete(&self) -> Result<()> {
-        self.check_exists()?;
-        for member in &self.members {
-            if let Some(child) = member.child_group()? {
-                return Err(Error::Busy {
-                    path: member.dir.clone(),
-                    reason: format!("the group has a child group {child:?}; delete it first"),
-                });
+        // With several hierarchies, child groups are refused before any of them changes; with
+        // one, rmdir refuses atomically and the check runs only when it reports EBUSY.
+        if self.members.len() > 1 {
+            for member in &self.members {
+                member.refuse_child_groups()?;
             }
         }
-        self.members.iter().try_for_each(Member::empty_and_remove)
+        let mut removed = false;
+        for member in &self.members {
+            removed |= member.empty_and_remove()?;
+        }
+        if !removed {
+            return Err(Error::NotFound {
+                path: self.members[0].dir.clone(),
+            });
+        }
+        Ok(())
     }
 
     /// Fails with [`Error::NotFound`] unless the group's directory exists in some hierarchy.
@@ -356,19 +368,25 @@ impl Cgroup {
 
 impl Member {
     fn open(
+        context: &Context,
         hierarchy: &Hierarchy,
-        user: &str,
         components: &[&str],
         wanted: Controllers,
         created: &mut Created,
     ) -> Result<Member> {
+        let user = context.user();
         let mut path = Vec::with_capacity(components.len() + 1);
         path.push(user);
         path.extend_from_slice(components);
         let dir = create::create_dirs(hierarchy, &path, created)?;
         let controllers = hierarchy.controllers.intersection(wanted);
-        if hierarchy.version == Version::V2 {
+        // A direct child of the user's directory gets the controllers enabled there; the context
+        // remembers which those are, so only other groups need the check.
+        let known =
+            components.len() == 1 && context.v2_enabled().intersection(controllers) == controllers;
+        if hierarchy.version == Version::V2 && !known {
             create::enable_v2_controllers(hierarchy, &dir, controllers)?;
+            context.mark_v2_enabled(controllers);
         }
         let procs = CString::new(dir.join("cgroup.procs").as_os_str().as_bytes())
             .map_err(|_| Error::InvalidArgument(format!("path {} contains NUL", dir.display())))?;
@@ -392,27 +410,51 @@ impl Member {
         })
     }
 
-    /// Creates the user's v2 leaf when it does not exist yet (v1 uses the user's directory).
-    fn ensure_user_group(&self) -> Result<()> {
-        if self.version == Version::V1 {
-            return Ok(());
-        }
-        match fs::create_dir(&self.user_group) {
-            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
-                Err(Error::from_io("mkdir", &self.user_group, e))
+    /// Moves `pid` to the user's group. On v2 the user's leaf is made on first need: when the
+    /// move finds it missing.
+    fn move_to_user_group(&self, pid: libc::pid_t) -> Result<()> {
+        match migrate::move_process(&self.user_group, pid) {
+            Err(Error::NotFound { .. }) if self.version == Version::V2 => {
+                if let Err(e) = fs::create_dir(&self.user_group) {
+                    if e.kind() != io::ErrorKind::AlreadyExists {
+                        return Err(Error::from_io("mkdir", &self.user_group, e));
+                    }
+                }
+                migrate::move_process(&self.user_group, pid)
             }
-            _ => Ok(()),
+            other => other,
         }
     }
 
     fn write(&self, file: &str, value: &[u8]) -> Result<()> {
-        let path = self.dir.join(file);
-        fsio::write_value(&path, value).map_err(|e| self.file_error("write", &path, e))
+        self.on_file("write", file, |path| fsio::write_value(path, value))
     }
 
     fn read(&self, file: &str) -> Result<String> {
+        self.on_file("read", file, fsio::read_text)
+    }
+
+    /// Runs `operation` on one of the group's files. On v2, a file missing from a group that
+    /// still exists means a controller was disabled above it since it was opened: it is enabled
+    /// again and the operation retried once.
+    fn on_file<T>(
+        &self,
+        action: &'static str,
+        file: &str,
+        operation: impl Fn(&Path) -> io::Result<T>,
+    ) -> Result<T> {
         let path = self.dir.join(file);
-        fsio::read_text(&path).map_err(|e| self.file_error("read", &path, e))
+        match operation(&path) {
+            Err(e)
+                if e.raw_os_error() == Some(libc::ENOENT)
+                    && self.version == Version::V2
+                    && self.dir.is_dir() =>
+            {
+                create::enable_v2_controllers(&self.hierarchy, &self.dir, self.controllers)?;
+                operation(&path).map_err(|e| self.file_error(action, &path, e))
+            }
+            result => result.map_err(|e| self.file_error(action, &path, e)),
+        }
     }
 
     fn read_pids(&self) -> Result<Vec<libc::pid_t>> {
@@ -433,37 +475,41 @@ impl Member {
         }
     }
 
-    fn child_group(&self) -> Result<Option<String>> {
-        let entries = match fs::read_dir(&self.dir) {
-            Ok(entries) => entries,
-            Err(e) if e.raw_os_error() == Some(libc::ENOENT) => return Ok(None),
-            Err(e) => return Err(Error::from_io("list", &self.dir, e)),
+    /// Fails with [`Error::Busy`] when the directory has child groups: kernfs keeps a
+    /// directory's link count at 2 + its subdirectories, so one `stat` answers.
+    fn refuse_child_groups(&self) -> Result<()> {
+        let children = match fs::metadata(&self.dir) {
+            Ok(meta) => meta.nlink().saturating_sub(2),
+            Err(e) if e.raw_os_error() == Some(libc::ENOENT) => 0,
+            Err(e) => return Err(Error::from_io("stat", &self.dir, e)),
         };
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::from_io("list", &self.dir, e))?;
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                return Ok(Some(entry.file_name().to_string_lossy().into_owned()));
-            }
+        if children > 0 {
+            return Err(Error::Busy {
+                path: self.dir.clone(),
+                reason: format!("the group has {children} child group(s); delete them first"),
+            });
         }
-        Ok(None)
+        Ok(())
     }
 
-    /// Moves every process out until the group is empty, then removes the directory, retrying
-    /// EBUSY (exiting tasks still attached) with a bounded backoff. A vanished group is done.
-    fn empty_and_remove(&self) -> Result<()> {
+    /// Removes the directory; returns false when it was already gone. While `rmdir` reports
+    /// EBUSY, refuses child groups, moves the processes out (until none is left) and tries again;
+    /// with none left, waits for exiting tasks with a bounded backoff.
+    fn empty_and_remove(&self) -> Result<bool> {
         let deadline = Instant::now() + MIGRATION_TIMEOUT;
         let mut delay = Duration::from_millis(1);
         for _ in 0..=RMDIR_RETRIES {
-            if !self.migrate_all_out(deadline)? {
-                return Ok(());
-            }
             match fs::remove_dir(&self.dir) {
-                Ok(()) => return Ok(()),
-                Err(e) if e.raw_os_error() == Some(libc::ENOENT) => return Ok(()),
-                Err(e) if e.raw_os_error() == Some(libc::EBUSY) => sleep(delay),
+                Ok(()) => return Ok(true),
+                Err(e) if e.raw_os_error() == Some(libc::ENOENT) => return Ok(false),
+                Err(e) if e.raw_os_error() == Some(libc::EBUSY) => {}
                 Err(e) => return Err(Error::from_io("rmdir", &self.dir, e)),
             }
-            delay *= 2;
+            self.refuse_child_groups()?;
+            if !self.migrate_all_out(deadline)? {
+                sleep(delay);
+                delay *= 2;
+            }
         }
         Err(Error::Busy {
             path: self.dir.clone(),
@@ -471,21 +517,22 @@ impl Member {
         })
     }
 
-    /// Moves the group's processes to the user's group until none is left. Returns false when
-    /// the group vanished meanwhile.
+    /// Moves the group's processes to the user's group until none is left. Returns whether
+    /// there were any.
     fn migrate_all_out(&self, deadline: Instant) -> Result<bool> {
+        let mut found = false;
         loop {
             let pids = match self.read_pids() {
                 Ok(pids) => pids,
-                Err(Error::NotFound { .. }) => return Ok(false),
+                Err(Error::NotFound { .. }) => return Ok(found),
                 Err(err) => return Err(err),
             };
             if pids.is_empty() {
-                return Ok(true);
+                return Ok(found);
             }
-            self.ensure_user_group()?;
+            found = true;
             for pid in pids {
-                match migrate::move_process(&self.user_group, pid) {
+                match self.move_to_user_group(pid) {
                     Ok(()) | Err(Error::NoSuchProcess { .. }) => {}
                     Err(err) => return Err(err),
                 }

@@ -28,6 +28,9 @@ impl Created {
 
 /// Creates `hierarchy.dir/components...` where missing and returns the group's directory.
 ///
+/// The group's own `mkdir` comes first: its parents are made only when it reports them missing,
+/// so opening a group under an existing user directory costs one system call.
+///
 /// Fails with [`Error::NotFound`] when `hierarchy.dir` does not exist, and with the classified
 /// OS error of `mkdir` or of the cpuset copy otherwise.
 pub(crate) fn create_dirs(
@@ -35,27 +38,35 @@ pub(crate) fn create_dirs(
     components: &[&str],
     created: &mut Created,
 ) -> Result<PathBuf> {
-    let copies_cpuset =
-        hierarchy.version == Version::V1 && hierarchy.controllers.contains(Controller::Cpuset);
-    let mut dir = hierarchy.dir.clone();
-    for component in components {
-        let parent = dir.clone();
-        dir.push(component);
-        match fs::create_dir(&dir) {
-            Ok(()) => {
-                created.0.push(dir.clone());
-                if copies_cpuset {
-                    copy_cpuset(&parent, &dir)?;
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) if e.raw_os_error() == Some(libc::ENOENT) => {
-                return Err(Error::NotFound { path: parent })
-            }
-            Err(e) => return Err(Error::from_io("mkdir", &dir, e)),
-        }
-    }
+    let dir = components
+        .iter()
+        .fold(hierarchy.dir.clone(), |dir, c| dir.join(c));
+    make_dir(hierarchy, &dir, created, true)?;
     Ok(dir)
+}
+
+fn make_dir(hierarchy: &Hierarchy, dir: &Path, created: &mut Created, parents: bool) -> Result<()> {
+    let parent = dir.parent().unwrap_or(dir);
+    match fs::create_dir(dir) {
+        Ok(()) => {
+            created.0.push(dir.to_path_buf());
+            if hierarchy.version == Version::V1
+                && hierarchy.controllers.contains(Controller::Cpuset)
+            {
+                copy_cpuset(parent, dir)?;
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) if e.raw_os_error() == Some(libc::ENOENT) && parents && parent != hierarchy.dir => {
+            make_dir(hierarchy, parent, created, true)?;
+            make_dir(hierarchy, dir, created, false)
+        }
+        Err(e) if e.raw_os_error() == Some(libc::ENOENT) => Err(Error::NotFound {
+            path: parent.to_path_buf(),
+        }),
+        Err(e) => Err(Error::from_io("mkdir", dir, e)),
+    }
 }
 
 fn copy_cpuset(parent: &Path, child: &Path) -> Result<()> {

@@ -11,6 +11,10 @@
 //!
 //! let layout = Layout::discover()?;
 //! let group = Cgroup::open(&layout, "charlie", Selection::All, None)?;
+//! // Many groups: resolve the layout and the user once.
+//! let context = cgroups::Context::new(layout, None)?;
+//! let job = context.open("jobs/42", Selection::All)?;
+//! job.delete()?;
 //! group.set_cpu_limit(50.0)?;
 //! group.set_memory_limit(500, Unit::Megabytes)?;
 //! group.add(std::process::id() as i32)?;
@@ -20,6 +24,7 @@
 //! ```
 
 mod cgroup;
+mod context;
 pub mod controller;
 mod create;
 pub mod error;
@@ -32,6 +37,7 @@ mod proc_cgroup;
 pub mod user;
 
 pub use cgroup::{Cgroup, Selection};
+pub use context::Context;
 pub use controller::memory::Unit;
 pub use controller::{Controller, Controllers};
 pub use error::{Error, Result};

@@ -333,3 +333,20 @@ fn the_default_base_is_found_in_mountinfo() {
     let explicit = cgroups::Layout::at("/sys/fs/cgroup").unwrap();
     assert_eq!(explicit.kind(), tree.kind());
 }
+
+#[test]
+fn a_context_opens_many_groups_in_its_users_subtree() {
+    let tree = TestTree::new();
+    let context = cgroups::Context::new(tree.layout.clone(), None).unwrap();
+    let groups: Vec<Cgroup> = (0..5)
+        .map(|i| context.open(&format!("ctx-{i}"), cpu_and_memory()).unwrap())
+        .collect();
+    for group in &groups {
+        assert_eq!(group.user(), context.user());
+        assert!(group.paths().all(|p| p.is_dir()));
+        group.delete().unwrap();
+    }
+    let err =
+        cgroups::Context::new(tree.layout.clone(), Some("no-such-user-cgroups-rs")).unwrap_err();
+    assert!(matches!(err, Error::NoSuchUser(_)), "{err}");
+}

@@ -98,3 +98,21 @@ fn a_parent_holding_processes_cannot_get_controllers_and_the_error_says_why() {
     );
     parent.delete().unwrap();
 }
+
+#[test]
+fn a_controller_disabled_behind_a_contexts_back_is_enabled_again_on_first_use() {
+    let tree = TestTree::new();
+    let Some(prefix) = unified(&tree) else {
+        return skip("needs a cgroup2 tree serving cpu and memory");
+    };
+    let context = cgroups::Context::new(tree.layout.clone(), None).unwrap();
+    let cpu = Selection::Only(Controller::Cpu.into());
+    context.open("first", cpu).unwrap().delete().unwrap();
+    let user_dir = prefix.join(context.user());
+    fs::write(user_dir.join("cgroup.subtree_control"), "-cpu").unwrap();
+    let second = context.open("second", cpu).unwrap();
+    second.set_cpu_limit(40.0).unwrap();
+    assert_eq!(second.cpu_limit().unwrap(), 40.0);
+    assert_eq!(subtree_control(&user_dir), ["cpu"]);
+    second.delete().unwrap();
+}

@@ -20,7 +20,15 @@ use crate::Unit;
 #[allow(non_camel_case_types)]
 pub struct cgroups_cgroup(Cgroup);
 
-fn selection(controllers: u32) -> Result<Selection, Failure> {
+impl cgroups_cgroup {
+    /// A new handle for C to own.
+    pub(crate) fn boxed(group: Cgroup) -> *mut cgroups_cgroup {
+        Box::into_raw(Box::new(cgroups_cgroup(group)))
+    }
+}
+
+/// The controller selection of a `controllers` argument.
+pub(crate) fn selection(controllers: u32) -> Result<Selection, Failure> {
     if controllers == CGROUPS_ALL {
         return Ok(Selection::All);
     }
@@ -45,7 +53,7 @@ fn open_in(
     let user = optional_str(user, "user")?;
     let selection = selection(controllers)?;
     let group = Cgroup::open(&layout()?, name, selection, user)?;
-    out.write(Box::into_raw(Box::new(cgroups_cgroup(group))));
+    out.write(cgroups_cgroup::boxed(group));
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 mod args;
 pub mod cgroup;
 pub mod constants;
+pub mod context;
 mod guard;
 pub mod last_error;
 pub mod status;

@@ -143,6 +143,31 @@ static void test_bad_open_arguments_get_their_own_status_and_create_nothing(void
     CHECK(out == NULL);
 }
 
+static void test_a_context_opens_groups_and_checks_its_arguments(void) {
+    cgroups_context *ctx = NULL;
+    cgroups_context *untouched = (cgroups_context *)&passed;
+    cgroups_cgroup *cg = NULL;
+
+    CHECK(cgroups_context_new(base, NULL, NULL) == CGROUPS_E_NULL_ARGUMENT);
+    CHECK(cgroups_context_new("/tmp", NULL, &untouched) == CGROUPS_E_NOT_MOUNTED);
+    CHECK(cgroups_context_new(base, "no-such-user-cgroups-rs", &untouched) == CGROUPS_E_NO_SUCH_USER);
+    CHECK(untouched == (cgroups_context *)&passed);
+    CHECK(cgroups_context_new(base, "current", &ctx) == CGROUPS_OK && ctx != NULL);
+    CHECK(cgroups_context_open(NULL, "x", CPU_MEM, &cg) == CGROUPS_E_NULL_ARGUMENT);
+    CHECK(cgroups_context_open(ctx, NULL, CPU_MEM, &cg) == CGROUPS_E_NULL_ARGUMENT);
+    CHECK(cgroups_context_open(ctx, "x", CPU_MEM, NULL) == CGROUPS_E_NULL_ARGUMENT);
+    CHECK(cgroups_context_open(ctx, "../x", CPU_MEM, &cg) == CGROUPS_E_INVALID_ARGUMENT);
+    CHECK(cgroups_context_open(ctx, "x", 1u << 30, &cg) == CGROUPS_E_INVALID_ARGUMENT);
+    CHECK(cg == NULL);
+    CHECK(cgroups_context_open(ctx, "through-context", CPU_MEM, &cg) == CGROUPS_OK);
+    cgroups_context_free(ctx);
+    /* The group outlives its context. */
+    CHECK(cgroups_set_cpu_limit(cg, 42) == CGROUPS_OK);
+    CHECK(cgroups_delete(cg) == CGROUPS_OK);
+    cgroups_free(cg);
+    cgroups_context_free(NULL);
+}
+
 static void test_limits_and_their_bad_values(void) {
     cgroups_cgroup *cg = open_group("limits");
     double percent = -1;
@@ -308,6 +333,7 @@ int main(int argc, char **argv) {
     test_strerror_accepts_any_int();
     test_null_arguments_are_refused();
     test_bad_open_arguments_get_their_own_status_and_create_nothing();
+    test_a_context_opens_groups_and_checks_its_arguments();
     test_limits_and_their_bad_values();
     test_membership();
     test_a_vanished_group_is_not_found_everywhere();
