@@ -2,6 +2,7 @@
 # GNU conventions: make install PREFIX=/usr LIBDIR=/usr/lib/x86_64-linux-gnu DESTDIR=/tmp/pkg
 
 PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
@@ -22,8 +23,9 @@ C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/h
 
 all: lib build/cgroups.pc
 
+# The libraries and the user_cgroups command.
 lib:
-	$(CARGO) build --release --lib
+	$(CARGO) build --release
 
 # Libs.private: the system libraries the static library needs, as rustc reports them.
 build/native-static-libs: Cargo.toml Cargo.lock
@@ -47,7 +49,8 @@ check-header:
 	diff -u include/cgroups.h "$$(ls -t $(RELEASE)/build/libcgroups-rs-*/out/cgroups.h | head -n 1)"
 
 install: all
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 755 $(RELEASE)/user_cgroups $(DESTDIR)$(BINDIR)/user_cgroups
 	install -m 755 $(RELEASE)/libcgroups.so $(DESTDIR)$(LIBDIR)/libcgroups.so.$(VERSION)
 	ln -sf libcgroups.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcgroups.so.$(MAJOR)
 	ln -sf libcgroups.so.$(MAJOR) $(DESTDIR)$(LIBDIR)/libcgroups.so
@@ -58,7 +61,8 @@ install: all
 # An installation inside the tree, for the example and the C tests.
 stage:
 	@rm -f build/cgroups.pc
-	$(MAKE) --no-print-directory install PREFIX=$(STAGE) LIBDIR=$(STAGE)/lib INCLUDEDIR=$(STAGE)/include DESTDIR=
+	$(MAKE) --no-print-directory install PREFIX=$(STAGE) BINDIR=$(STAGE)/bin LIBDIR=$(STAGE)/lib \
+	  INCLUDEDIR=$(STAGE)/include DESTDIR=
 
 build/c/%: tests/c/%.c stage
 	@mkdir -p build/c

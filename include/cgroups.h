@@ -187,6 +187,16 @@ int cgroups_context_new(const char *base,
                         const char *user,
                         struct cgroups_context **out);
 
+// A context at the cgroups the calling process lives in (from /proc/self/cgroup), on `base`
+// (NULL: the host's cgroup mount): groups opened through it go directly below the caller's
+// cgroup, with no user directory. For a service started with systemd's Delegate=yes, or a
+// container with its own cgroup namespace. On cgroup v2 the processes of the caller's cgroup
+// (the caller included) are moved into its leaf "cgroups.user" first, as the
+// no-internal-process rule requires. CGROUPS_E_UNSUPPORTED when the caller lives in a root
+// cgroup; CGROUPS_E_PERMISSION when its cgroup was not delegated to it.
+int cgroups_context_new_self(const char *base,
+                             struct cgroups_context **out);
+
 // Frees a context. Handles opened through it stay valid. Calling with NULL is fine.
 // Must not be called twice with the same context.
 void cgroups_context_free(struct cgroups_context *ctx);
@@ -209,6 +219,12 @@ int cgroups_last_errno(void);
 // A short static description of a status; any int is accepted ("unknown status" for values
 // that are not statuses). Never NULL; do not free.
 const char *cgroups_strerror(int status);
+
+// Prepares `user`'s subtree on `base` (NULL: the host's cgroup mount) so that the user can
+// manage their own groups without root; resource files stay root's. Idempotent. Must run as
+// root: CGROUPS_E_PERMISSION otherwise; CGROUPS_E_NO_SUCH_USER for an unknown user.
+int cgroups_user_setup(const char *base,
+                       const char *user);
 
 // The version of the loaded library, "MAJOR.MINOR.PATCH". Static; do not free.
 const char *cgroups_version(void);

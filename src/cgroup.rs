@@ -57,7 +57,7 @@ struct Member {
 #[derive(Debug)]
 pub struct Cgroup {
     name: String,
-    user: String,
+    user: Option<String>,
     members: Vec<Member>,
 }
 
@@ -116,7 +116,7 @@ impl Cgroup {
             let group_in = |h: &Hierarchy| {
                 components
                     .iter()
-                    .fold(h.dir.join(user), |dir, c| dir.join(c))
+                    .fold(h.dir.join(user.unwrap_or("")), |dir, c| dir.join(c))
             };
             if hierarchies.iter().any(|h| group_in(h).is_dir()) {
                 hierarchies.retain(|h| group_in(h).is_dir());
@@ -135,7 +135,7 @@ impl Cgroup {
         }
         Ok(Cgroup {
             name: name.to_string(),
-            user: user.to_string(),
+            user: user.map(String::from),
             members,
         })
     }
@@ -145,9 +145,10 @@ impl Cgroup {
         &self.name
     }
 
-    /// The name of the user whose subtree holds the group.
-    pub fn user(&self) -> &str {
-        &self.user
+    /// The name of the user whose subtree holds the group; `None` for a group opened through a
+    /// context at the caller's own cgroup ([`Context::own_cgroup`]).
+    pub fn user(&self) -> Option<&str> {
+        self.user.as_deref()
     }
 
     /// The controllers the group was opened with.
@@ -172,7 +173,7 @@ impl Cgroup {
         migrate::check_pid(pid)?;
         self.members
             .iter()
-            .try_for_each(|m| migrate::move_process(&m.dir, pid))
+            .try_for_each(|m| migrate::move_process(&m.dir, m.version, pid))
     }
 
     /// Moves `pid` back to the user's own group in every hierarchy where it is in this group
@@ -375,9 +376,7 @@ impl Member {
         created: &mut Created,
     ) -> Result<Member> {
         let user = context.user();
-        let mut path = Vec::with_capacity(components.len() + 1);
-        path.push(user);
-        path.extend_from_slice(components);
+        let path: Vec<&str> = user.into_iter().chain(components.iter().copied()).collect();
         let dir = create::create_dirs(hierarchy, &path, created)?;
         let controllers = hierarchy.controllers.intersection(wanted);
         // A direct child of the user's directory gets the controllers enabled there; the context
@@ -390,7 +389,7 @@ impl Member {
         }
         let procs = CString::new(dir.join("cgroup.procs").as_os_str().as_bytes())
             .map_err(|_| Error::InvalidArgument(format!("path {} contains NUL", dir.display())))?;
-        let user_dir = hierarchy.dir.join(user);
+        let user_dir = user.map_or_else(|| hierarchy.dir.clone(), |user| hierarchy.dir.join(user));
         let user_group = match hierarchy.version {
             Version::V1 => user_dir,
             Version::V2 => user_dir.join(USER_LEAF),
@@ -413,14 +412,14 @@ impl Member {
     /// Moves `pid` to the user's group. On v2 the user's leaf is made on first need: when the
     /// move finds it missing.
     fn move_to_user_group(&self, pid: libc::pid_t) -> Result<()> {
-        match migrate::move_process(&self.user_group, pid) {
+        match migrate::move_process(&self.user_group, self.version, pid) {
             Err(Error::NotFound { .. }) if self.version == Version::V2 => {
                 if let Err(e) = fs::create_dir(&self.user_group) {
                     if e.kind() != io::ErrorKind::AlreadyExists {
                         return Err(Error::from_io("mkdir", &self.user_group, e));
                     }
                 }
-                migrate::move_process(&self.user_group, pid)
+                migrate::move_process(&self.user_group, self.version, pid)
             }
             other => other,
         }

@@ -62,6 +62,12 @@ fn make_dir(hierarchy: &Hierarchy, dir: &Path, created: &mut Created, parents: b
             make_dir(hierarchy, parent, created, true)?;
             make_dir(hierarchy, dir, created, false)
         }
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EACCES) | Some(libc::EPERM)) => Err(Error::Permission {
+            action: "create",
+            path: dir.to_path_buf(),
+            source: e,
+            hint: " (this subtree is not writable by the caller: as root, run `user_cgroups USER` to hand a user their subtree)".into(),
+        }),
         Err(e) if e.raw_os_error() == Some(libc::ENOENT) => Err(Error::NotFound {
             path: parent.to_path_buf(),
         }),

@@ -1,11 +1,15 @@
 //! Moving processes between groups: one pid per `write` to `cgroup.procs` (never `tasks`).
 
+use std::io;
 use std::path::Path;
 use std::thread::sleep;
 use std::time::Duration;
 
+use nix::unistd::geteuid;
+
 use crate::error::{Error, Result};
 use crate::fsio;
+use crate::mounts::Version;
 
 /// How often a move that fails with EINVAL (a task still being created) is retried.
 const EINVAL_RETRIES: u32 = 10;
@@ -27,8 +31,8 @@ pub(crate) fn check_pid(pid: libc::pid_t) -> Result<()> {
 ///
 /// Fails with [`Error::NoSuchProcess`] when the process does not exist (or exited meanwhile),
 /// [`Error::InvalidArgument`] for a kernel thread, [`Error::NotFound`] when the group is gone, and
-/// [`Error::Permission`] when the kernel refuses the move.
-pub(crate) fn move_process(group_dir: &Path, pid: libc::pid_t) -> Result<()> {
+/// [`Error::Permission`] when the kernel refuses the move, with the reason.
+pub(crate) fn move_process(group_dir: &Path, version: Version, pid: libc::pid_t) -> Result<()> {
     let procs = group_dir.join("cgroup.procs");
     let text = pid.to_string();
     let mut attempt = 0;
@@ -53,9 +57,49 @@ pub(crate) fn move_process(group_dir: &Path, pid: libc::pid_t) -> Result<()> {
                 attempt += 1;
                 sleep(Duration::from_millis(u64::from(attempt)));
             }
+            Some(libc::EACCES) | Some(libc::EPERM) => {
+                return Err(refusal(&procs, version, pid, err))
+            }
             _ => return Err(Error::from_io("move a process into", &procs, err)),
         }
     }
+}
+
+/// Explains why the kernel refused a move: another user's process, the v2 common-ancestor rule,
+/// or a subtree that was not handed to the caller.
+fn refusal(procs: &Path, version: Version, pid: libc::pid_t, source: io::Error) -> Error {
+    let caller = geteuid().as_raw();
+    let hint = match process_uids(pid) {
+        Some((real, saved)) if caller != 0 && caller != real && caller != saved => {
+            format!(" (process {pid} belongs to uid {real}: only root can move another user's processes)")
+        }
+        _ if version == Version::V2 => String::from(
+            " (cgroup v2 lets a process be moved only by someone who may write the cgroup.procs of \
+             the common ancestor of its current and its new group, so a process that lives outside \
+             your delegated subtree cannot be moved into it: start it inside instead, with \
+             cgroups_attach_self() in a child of a process already there, or from a systemd unit \
+             with Delegate=yes)"
+        ),
+        _ => format!(" (no write access to {}: as root, run `user_cgroups USER` to hand the user their subtree)", procs.display()),
+    };
+    Error::Permission {
+        action: "move a process into",
+        path: procs.to_path_buf(),
+        source,
+        hint,
+    }
+}
+
+/// The real and saved uids of `pid`, from `/proc/<pid>/status`.
+fn process_uids(pid: libc::pid_t) -> Option<(u32, u32)> {
+    let status = fsio::read_text(Path::new(&format!("/proc/{pid}/status"))).ok()?;
+    let uids: Vec<u32> = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .filter_map(|u| u.parse().ok())
+        .collect();
+    Some((*uids.first()?, *uids.get(2)?))
 }
 
 fn is_kernel_thread(pid: libc::pid_t) -> bool {

@@ -7,6 +7,7 @@ use crate::controller::{Controller, Controllers};
 use crate::error::{Error, Result};
 use crate::fsio;
 use crate::name;
+use crate::proc_cgroup;
 
 const CGROUP_SUPER_MAGIC: i64 = 0x0027_e0eb;
 const CGROUP2_SUPER_MAGIC: i64 = 0x6367_7270;
@@ -257,6 +258,43 @@ impl Layout {
         Ok(self)
     }
 
+    /// The same layout rooted, in each hierarchy, at the cgroup that `proc_self_cgroup` (the
+    /// content of `/proc/self/cgroup`) names for it: for a process managing the subtree it was
+    /// delegated. A process already in that cgroup's leaf `cgroups.user` counts as in the cgroup.
+    ///
+    /// Fails with [`Error::NotMounted`] when the process's cgroup in a hierarchy is missing or
+    /// not visible below this layout's base.
+    pub fn at_cgroups_of(&self, proc_self_cgroup: &str) -> Result<Layout> {
+        let leaf_suffix = format!("/{}", name::USER_LEAF);
+        let mut hierarchies = Vec::with_capacity(self.hierarchies.len());
+        for h in &self.hierarchies {
+            let not_visible = |reason: String| Error::NotMounted {
+                path: h.dir.clone(),
+                reason,
+            };
+            let own = proc_cgroup::path_in(proc_self_cgroup, h)
+                .ok_or_else(|| not_visible("the process has no cgroup in this hierarchy".into()))?;
+            let own = own.strip_suffix(&leaf_suffix).unwrap_or(own);
+            if !proc_cgroup::is_within(own, &h.cgroup_path) {
+                return Err(not_visible(format!(
+                    "the process's cgroup {own} is outside {}",
+                    h.cgroup_path
+                )));
+            }
+            let relative = own[h.cgroup_path.trim_end_matches('/').len()..].trim_start_matches('/');
+            let mut rooted = h.clone();
+            if !relative.is_empty() {
+                rooted.dir.push(relative);
+            }
+            rooted.cgroup_path = own.to_string();
+            hierarchies.push(rooted);
+        }
+        Ok(Layout {
+            kind: self.kind,
+            hierarchies,
+        })
+    }
+
     /// The same layout rooted at `relative` (one or more validated components) in every
     /// hierarchy: for groups inside a delegated subtree or a test prefix. The directories are
     /// not created; see [`Layout::create_subtree`].
@@ -474,6 +512,40 @@ mod tests {
             layout.subtree("a/b").unwrap().hierarchies()[0].cgroup_path,
             "/jobs/a/b"
         );
+    }
+
+    #[test]
+    fn a_layout_at_the_processs_own_cgroups_follows_proc_self_cgroup() {
+        let mounts = parse_mountinfo(HYBRID);
+        let layout = Layout::resolve(
+            &mounts,
+            Path::new("/sys/fs/cgroup"),
+            &mut v2_offers(&[Controller::Pids]),
+        )
+        .unwrap();
+        let own =
+            "7:cpu,cpuacct:/svc/job\n5:cpuset:/\n4:memory:/svc/job/cgroups.user\n0::/svc/job\n";
+        let rooted = layout.at_cgroups_of(own).unwrap();
+        let dirs: Vec<_> = rooted
+            .hierarchies()
+            .iter()
+            .map(|h| h.dir.display().to_string())
+            .collect();
+        assert_eq!(
+            dirs,
+            [
+                "/sys/fs/cgroup/cpu,cpuacct/svc/job",
+                "/sys/fs/cgroup/cpuset",
+                "/sys/fs/cgroup/memory/svc/job",
+                "/sys/fs/cgroup/unified/svc/job"
+            ]
+        );
+        assert_eq!(rooted.hierarchies()[0].cgroup_path, "/svc/job");
+        let missing = "7:cpu,cpuacct:/svc\n";
+        assert!(matches!(
+            layout.at_cgroups_of(missing),
+            Err(Error::NotMounted { .. })
+        ));
     }
 
     #[test]

@@ -27,7 +27,7 @@ fn serves(controllers: Controllers, v1_name: &str) -> bool {
 
 /// Whether `path` is `group` or lies below it.
 pub fn is_within(path: &str, group: &str) -> bool {
-    path.strip_prefix(group)
+    path.strip_prefix(group.trim_end_matches('/'))
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
@@ -74,5 +74,7 @@ mod tests {
         assert!(is_within("/u/job", "/u/job"));
         assert!(is_within("/u/job/sub", "/u/job"));
         assert!(!is_within("/u/job2", "/u/job"));
+        assert!(is_within("/u/job", "/"));
+        assert!(is_within("/", "/"));
     }
 }

@@ -4,14 +4,11 @@
 
 mod common;
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Command;
 use std::sync::OnceLock;
 
-use cgroups::LayoutKind;
-use common::TestTree;
+use common::{run_on_test_base, TestTree};
 
 const VALGRIND: &[&str] = &[
     "valgrind",
@@ -59,64 +56,6 @@ fn built() -> &'static Path {
         );
         root().join("build/c")
     })
-}
-
-/// Runs `program args` with a base that holds only `tree`'s prefix: on v2 the prefix directory
-/// itself; on v1 and hybrid a private mount namespace where each hierarchy's prefix is
-/// bind-mounted under one directory, as a container's /sys/fs/cgroup would be. Output goes to
-/// files, so that a process the program leaks cannot keep a pipe open; `timeout` bounds the run.
-fn run_on_test_base(tree: &TestTree, program: &[&str]) -> Output {
-    static RUN: AtomicUsize = AtomicUsize::new(0);
-    let run = format!(
-        "cgroups-test-run-{}-{}",
-        std::process::id(),
-        RUN.fetch_add(1, Ordering::SeqCst)
-    );
-    let scratch = std::env::temp_dir().join(run);
-    let base = scratch.join("base");
-    std::fs::create_dir_all(&base).unwrap();
-    let hierarchies = tree.layout.hierarchies();
-    let mut command = Command::new("timeout");
-    command.args(["-k", "10", "300"]);
-    if tree.kind() == LayoutKind::Unified {
-        command.args(program).arg(&hierarchies[0].dir);
-    } else {
-        let mut script = String::from("set -e; mount -t tmpfs cgroups-test \"$0\"; ");
-        for (i, h) in hierarchies.iter().enumerate() {
-            script.push_str(&format!(
-                "mkdir \"$0/h{i}\"; mount --bind '{}' \"$0/h{i}\"; ",
-                h.dir.display()
-            ));
-        }
-        script.push_str("exec \"$@\" \"$0\"");
-        command
-            .args([
-                "unshare",
-                "--mount",
-                "--propagation",
-                "private",
-                "--",
-                "sh",
-                "-c",
-                &script,
-            ])
-            .arg(&base)
-            .args(program);
-    }
-    let (stdout, stderr) = (scratch.join("stdout"), scratch.join("stderr"));
-    command
-        .stdout(File::create(&stdout).unwrap())
-        .stderr(File::create(&stderr).unwrap());
-    let status = command.status().expect("start the C program");
-    let output = Output {
-        status,
-        stdout: std::fs::read(&stdout).unwrap_or_default(),
-        stderr: std::fs::read(&stderr).unwrap_or_default(),
-    };
-    let _ = std::fs::remove_dir_all(&scratch);
-    println!("{}", String::from_utf8_lossy(&output.stdout));
-    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
-    output
 }
 
 fn program(name: &str) -> String {

@@ -16,7 +16,7 @@ fn cpu_and_memory() -> Selection {
 fn open_creates_the_group_under_the_users_subtree_in_each_hierarchy() {
     let tree = TestTree::new();
     let group = tree.open("charlie", cpu_and_memory());
-    let user = group.user().to_string();
+    let user = group.user().unwrap().to_string();
     let paths: Vec<_> = group.paths().map(|p| p.to_path_buf()).collect();
     assert!(!paths.is_empty());
     for path in &paths {

@@ -35,7 +35,7 @@ fn only_the_missing_controllers_are_enabled_on_each_level() {
         return skip("needs a cgroup2 tree serving cpu and memory");
     };
     let cpu = tree.open("needs-cpu", Selection::Only(Controller::Cpu.into()));
-    let user_dir = prefix.join(cpu.user());
+    let user_dir = prefix.join(cpu.user().unwrap());
     assert_eq!(subtree_control(prefix), ["cpu"]);
     assert_eq!(subtree_control(&user_dir), ["cpu"]);
     assert_eq!(
@@ -63,10 +63,12 @@ fn processes_removed_from_a_group_go_to_the_users_leaf() {
     let sleeper = Proc::sleeper();
     group.add(sleeper.pid()).unwrap();
     group.remove(sleeper.pid()).unwrap();
-    let leaf = prefix.join(group.user()).join(cgroups::name::USER_LEAF);
+    let leaf = prefix
+        .join(group.user().unwrap())
+        .join(cgroups::name::USER_LEAF);
     assert!(common::procs_of(&leaf).contains(&sleeper.pid()));
     assert!(
-        common::procs_of(&prefix.join(group.user())).is_empty(),
+        common::procs_of(&prefix.join(group.user().unwrap())).is_empty(),
         "the user's directory must stay free of processes"
     );
     group.delete().unwrap();
@@ -108,7 +110,7 @@ fn a_controller_disabled_behind_a_contexts_back_is_enabled_again_on_first_use() 
     let context = cgroups::Context::new(tree.layout.clone(), None).unwrap();
     let cpu = Selection::Only(Controller::Cpu.into());
     context.open("first", cpu).unwrap().delete().unwrap();
-    let user_dir = prefix.join(context.user());
+    let user_dir = prefix.join(context.user().unwrap());
     fs::write(user_dir.join("cgroup.subtree_control"), "-cpu").unwrap();
     let second = context.open("second", cpu).unwrap();
     second.set_cpu_limit(40.0).unwrap();

@@ -26,14 +26,38 @@ pub extern "C" fn cgroups_context_new(
         let out = Out::new(out, "out")?;
         let base = optional_str(base, "base")?;
         let user = optional_str(user, "user")?;
-        let layout = match base {
-            Some(base) => Layout::at(base)?,
-            None => Layout::discover()?,
-        };
-        let context = Context::new(layout, user)?;
+        let context = Context::new(layout_at(base)?, user)?;
         out.write(Box::into_raw(Box::new(cgroups_context(context))));
         Ok(())
     })
+}
+
+/// A context at the cgroups the calling process lives in (from /proc/self/cgroup), on `base`
+/// (NULL: the host's cgroup mount): groups opened through it go directly below the caller's
+/// cgroup, with no user directory. For a service started with systemd's Delegate=yes, or a
+/// container with its own cgroup namespace. On cgroup v2 the processes of the caller's cgroup
+/// (the caller included) are moved into its leaf "cgroups.user" first, as the
+/// no-internal-process rule requires. CGROUPS_E_UNSUPPORTED when the caller lives in a root
+/// cgroup; CGROUPS_E_PERMISSION when its cgroup was not delegated to it.
+#[no_mangle]
+pub extern "C" fn cgroups_context_new_self(
+    base: *const c_char,
+    out: *mut *mut cgroups_context,
+) -> c_int {
+    guard(|| {
+        let out = Out::new(out, "out")?;
+        let context = Context::own_cgroup(&layout_at(optional_str(base, "base")?)?)?;
+        out.write(Box::into_raw(Box::new(cgroups_context(context))));
+        Ok(())
+    })
+}
+
+/// The layout at `base`, or at the host's cgroup mount.
+pub(crate) fn layout_at(base: Option<&str>) -> crate::Result<Layout> {
+    match base {
+        Some(base) => Layout::at(base),
+        None => Layout::discover(),
+    }
 }
 
 /// Frees a context. Handles opened through it stay valid. Calling with NULL is fine.

@@ -8,4 +8,5 @@ pub mod context;
 mod guard;
 pub mod last_error;
 pub mod status;
+pub mod user;
 pub mod version;

@@ -168,6 +168,21 @@ static void test_a_context_opens_groups_and_checks_its_arguments(void) {
     cgroups_context_free(NULL);
 }
 
+static void test_user_setup_and_the_own_cgroup_context_check_their_arguments(void) {
+    cgroups_context *ctx = (cgroups_context *)&passed;
+
+    CHECK(cgroups_user_setup(base, NULL) == CGROUPS_E_NULL_ARGUMENT);
+    CHECK(cgroups_user_setup(base, "no-such-user-cgroups-rs") == CGROUPS_E_NO_SUCH_USER);
+    CHECK(cgroups_user_setup(base, "../etc") == CGROUPS_E_INVALID_ARGUMENT);
+    CHECK(cgroups_user_setup("/tmp", "nobody") == CGROUPS_E_NOT_MOUNTED);
+    CHECK(cgroups_user_setup(base, "nobody") == CGROUPS_OK);
+    CHECK(cgroups_user_setup(base, "nobody") == CGROUPS_OK);
+    CHECK(cgroups_context_new_self(base, NULL) == CGROUPS_E_NULL_ARGUMENT);
+    /* This process's own cgroup is not below the test base. */
+    CHECK(cgroups_context_new_self(base, &ctx) == CGROUPS_E_NOT_MOUNTED);
+    CHECK(ctx == (cgroups_context *)&passed);
+}
+
 static void test_limits_and_their_bad_values(void) {
     cgroups_cgroup *cg = open_group("limits");
     double percent = -1;
@@ -334,6 +349,7 @@ int main(int argc, char **argv) {
     test_null_arguments_are_refused();
     test_bad_open_arguments_get_their_own_status_and_create_nothing();
     test_a_context_opens_groups_and_checks_its_arguments();
+    test_user_setup_and_the_own_cgroup_context_check_their_arguments();
     test_limits_and_their_bad_values();
     test_membership();
     test_a_vanished_group_is_not_found_everywhere();

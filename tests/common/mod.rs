@@ -3,9 +3,11 @@
 #![allow(dead_code)]
 
 use std::fs;
+use std::fs::File;
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::process::{Child, Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Once};
 use std::thread::sleep;
@@ -136,6 +138,64 @@ fn remove_tree(dir: &Path, strays: &Path) {
     eprintln!("could not remove test group {}", dir.display());
 }
 
+/// Runs `program args` with a base that holds only `tree`'s prefix: on v2 the prefix directory
+/// itself; on v1 and hybrid a private mount namespace where each hierarchy's prefix is
+/// bind-mounted under one directory, as a container's /sys/fs/cgroup would be. Output goes to
+/// files, so that a process the program leaks cannot keep a pipe open; `timeout` bounds the run.
+pub fn run_on_test_base(tree: &TestTree, program: &[&str]) -> Output {
+    static RUN: AtomicUsize = AtomicUsize::new(0);
+    let run = format!(
+        "cgroups-test-run-{}-{}",
+        std::process::id(),
+        RUN.fetch_add(1, Ordering::SeqCst)
+    );
+    let scratch = std::env::temp_dir().join(run);
+    let base = scratch.join("base");
+    std::fs::create_dir_all(&base).unwrap();
+    let hierarchies = tree.layout.hierarchies();
+    let mut command = Command::new("timeout");
+    command.args(["-k", "10", "300"]);
+    if tree.kind() == LayoutKind::Unified {
+        command.args(program).arg(&hierarchies[0].dir);
+    } else {
+        let mut script = String::from("set -e; mount -t tmpfs cgroups-test \"$0\"; ");
+        for (i, h) in hierarchies.iter().enumerate() {
+            script.push_str(&format!(
+                "mkdir \"$0/h{i}\"; mount --bind '{}' \"$0/h{i}\"; ",
+                h.dir.display()
+            ));
+        }
+        script.push_str("exec \"$@\" \"$0\"");
+        command
+            .args([
+                "unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "--",
+                "sh",
+                "-c",
+                &script,
+            ])
+            .arg(&base)
+            .args(program);
+    }
+    let (stdout, stderr) = (scratch.join("stdout"), scratch.join("stderr"));
+    command
+        .stdout(File::create(&stdout).unwrap())
+        .stderr(File::create(&stderr).unwrap());
+    let status = command.status().expect("start the C program");
+    let output = Output {
+        status,
+        stdout: std::fs::read(&stdout).unwrap_or_default(),
+        stderr: std::fs::read(&stderr).unwrap_or_default(),
+    };
+    let _ = std::fs::remove_dir_all(&scratch);
+    println!("{}", String::from_utf8_lossy(&output.stdout));
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
 /// A process started by the test, killed (with its process group) and reaped on drop.
 pub struct Proc(Child);
 
@@ -160,7 +220,8 @@ impl Proc {
         Proc::spawn(&mut command)
     }
 
-    fn spawn(command: &mut Command) -> Proc {
+    /// Any command, in its own process group.
+    pub fn spawn(command: &mut Command) -> Proc {
         Proc(
             command
                 .process_group(0)
@@ -171,6 +232,12 @@ impl Proc {
 
     pub fn pid(&self) -> i32 {
         self.0.id() as i32
+    }
+
+    /// Whether the process still runs (not killed, not exited).
+    pub fn is_alive(&self) -> bool {
+        fs::read_to_string(format!("/proc/{}/stat", self.pid()))
+            .is_ok_and(|stat| !stat.contains(") Z "))
     }
 }
 
@@ -194,4 +261,75 @@ pub fn procs_of(dir: &Path) -> Vec<i32> {
 /// Prints why a layout-specific test does not run here; the test then returns.
 pub fn skip(reason: &str) {
     eprintln!("SKIPPED: {reason}");
+}
+
+/// The unprivileged user the non-root tests run as: `CGROUPS_TEST_USER`, or `nobody`.
+pub fn test_user() -> nix::unistd::User {
+    let name = std::env::var("CGROUPS_TEST_USER").unwrap_or_else(|_| "nobody".into());
+    nix::unistd::User::from_name(&name)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no passwd entry for test user {name}"))
+}
+
+/// Runs `test` (an ignored test of this test binary) as `user`, with `env`, after moving the new
+/// process (as root, before it drops privileges) into the cgroups whose `cgroup.procs` are
+/// `join`. The binary is copied to a world-readable directory first, since the checkout may
+/// not be reachable for the user.
+pub fn run_test_as(
+    user: &nix::unistd::User,
+    test: &str,
+    join: &[PathBuf],
+    env: &[(&str, String)],
+) -> Output {
+    let scratch = std::env::temp_dir().join(format!(
+        "cgroups-test-bin-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    ));
+    fs::create_dir_all(&scratch).unwrap();
+    fs::set_permissions(&scratch, fs::Permissions::from_mode(0o755)).unwrap();
+    let binary = scratch.join("test");
+    fs::copy(std::env::current_exe().unwrap(), &binary).unwrap();
+    let procs: Vec<std::ffi::CString> = join
+        .iter()
+        .map(|p| std::ffi::CString::new(p.as_os_str().to_str().unwrap()).unwrap())
+        .collect();
+    let (uid, gid) = (user.uid.as_raw(), user.gid.as_raw());
+    let mut command = Command::new(&binary);
+    command
+        .args([
+            "--ignored",
+            "--exact",
+            test,
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .envs(env.iter().map(|(k, v)| (k, v)));
+    // SAFETY: only async-signal-safe calls (open, write, close, setgroups, setgid, setuid).
+    unsafe {
+        command.pre_exec(move || {
+            for path in &procs {
+                let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+                if fd < 0 || libc::write(fd, b"0".as_ptr().cast(), 1) != 1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                libc::close(fd);
+            }
+            if libc::setgroups(0, std::ptr::null()) != 0
+                || libc::setgid(gid) != 0
+                || libc::setuid(uid) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        })
+    };
+    let output = command
+        .output()
+        .expect("start the test as the unprivileged user");
+    let _ = fs::remove_dir_all(&scratch);
+    println!("{}", String::from_utf8_lossy(&output.stdout));
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    output
 }
