@@ -36,13 +36,12 @@ pub enum Selection {
 /// A group's directory in one hierarchy.
 #[derive(Debug)]
 struct Member {
-    version: Version,
     /// The controllers this directory serves for the group.
     controllers: Controllers,
     dir: PathBuf,
     /// `dir` as `/proc/<pid>/cgroup` names it.
     cgroup_path: String,
-    /// The hierarchy, to match lines of `/proc/<pid>/cgroup`.
+    /// The hierarchy: its version, and what matches lines of `/proc/<pid>/cgroup`.
     hierarchy: Hierarchy,
     /// `cgroup.procs`, precomputed for the async-signal-safe [`Cgroup::attach_self`].
     procs: CString,
@@ -173,7 +172,7 @@ impl Cgroup {
         migrate::check_pid(pid)?;
         self.members
             .iter()
-            .try_for_each(|m| migrate::move_process(&m.dir, m.version, pid))
+            .try_for_each(|m| migrate::move_process(&m.dir, m.hierarchy.version, pid))
     }
 
     /// Moves `pid` back to the user's own group in every hierarchy where it is in this group
@@ -249,8 +248,11 @@ impl Cgroup {
     /// [`Error::NotFound`] when it was deleted.
     pub fn set_cpu_limit(&self, percent: f64) -> Result<()> {
         let member = self.member(Controller::Cpu)?;
-        let value = cpu::percent_to_value(member.version, percent)?;
-        member.write(cpu::file(member.version), value.to_string().as_bytes())
+        let value = cpu::percent_to_value(member.hierarchy.version, percent)?;
+        member.write(
+            cpu::file(member.hierarchy.version),
+            value.to_string().as_bytes(),
+        )
     }
 
     /// Resets the CPU share to the kernel's default (100 %).
@@ -259,8 +261,10 @@ impl Cgroup {
     pub fn reset_cpu_limit(&self) -> Result<()> {
         let member = self.member(Controller::Cpu)?;
         member.write(
-            cpu::file(member.version),
-            cpu::default_value(member.version).to_string().as_bytes(),
+            cpu::file(member.hierarchy.version),
+            cpu::default_value(member.hierarchy.version)
+                .to_string()
+                .as_bytes(),
         )
     }
 
@@ -270,13 +274,13 @@ impl Cgroup {
     /// for content that is not a number.
     pub fn cpu_limit(&self) -> Result<f64> {
         let member = self.member(Controller::Cpu)?;
-        let file = cpu::file(member.version);
+        let file = cpu::file(member.hierarchy.version);
         let text = member.read(file)?;
         let value: u64 = text
             .trim()
             .parse()
             .map_err(|_| Error::Unsupported(format!("unexpected {file} content {text:?}")))?;
-        Ok(cpu::value_to_percent(member.version, value))
+        Ok(cpu::value_to_percent(member.hierarchy.version, value))
     }
 
     /// Limits the group's memory to `limit` `unit`s.
@@ -287,7 +291,7 @@ impl Cgroup {
     pub fn set_memory_limit(&self, limit: u64, unit: memory::Unit) -> Result<()> {
         let bytes = memory::limit_bytes(limit, unit)?;
         let member = self.member(Controller::Memory)?;
-        member.write(memory::file(member.version), bytes.to_string().as_bytes()).map_err(|err| match err {
+        member.write(memory::file(member.hierarchy.version), bytes.to_string().as_bytes()).map_err(|err| match err {
             Error::Busy { path, .. } => Error::Busy {
                 path,
                 reason: format!("the limit of {bytes} bytes is below the group's usage and the kernel could not reclaim enough"),
@@ -302,8 +306,8 @@ impl Cgroup {
     pub fn reset_memory_limit(&self) -> Result<()> {
         let member = self.member(Controller::Memory)?;
         member.write(
-            memory::file(member.version),
-            memory::unlimited_text(member.version).as_bytes(),
+            memory::file(member.hierarchy.version),
+            memory::unlimited_text(member.hierarchy.version).as_bytes(),
         )
     }
 
@@ -312,8 +316,8 @@ impl Cgroup {
     /// Fails with [`Error::ControllerUnavailable`], [`Error::NotFound`] and [`Error::Unsupported`].
     pub fn memory_limit(&self) -> Result<Option<u64>> {
         let member = self.member(Controller::Memory)?;
-        let text = member.read(memory::file(member.version))?;
-        memory::parse_limit(member.version, &text, page_size())
+        let text = member.read(memory::file(member.hierarchy.version))?;
+        memory::parse_limit(member.hierarchy.version, &text, page_size())
     }
 
     /// Deletes the group: moves every process in it back to the user's group (repeatedly, since
@@ -399,7 +403,6 @@ impl Member {
             |acc, c| format!("{acc}/{c}"),
         );
         Ok(Member {
-            version: hierarchy.version,
             controllers,
             dir,
             cgroup_path,
@@ -412,14 +415,14 @@ impl Member {
     /// Moves `pid` to the user's group. On v2 the user's leaf is made on first need: when the
     /// move finds it missing.
     fn move_to_user_group(&self, pid: libc::pid_t) -> Result<()> {
-        match migrate::move_process(&self.user_group, self.version, pid) {
-            Err(Error::NotFound { .. }) if self.version == Version::V2 => {
+        match migrate::move_process(&self.user_group, self.hierarchy.version, pid) {
+            Err(Error::NotFound { .. }) if self.hierarchy.version == Version::V2 => {
                 if let Err(e) = fs::create_dir(&self.user_group) {
                     if e.kind() != io::ErrorKind::AlreadyExists {
                         return Err(Error::from_io("mkdir", &self.user_group, e));
                     }
                 }
-                migrate::move_process(&self.user_group, self.version, pid)
+                migrate::move_process(&self.user_group, self.hierarchy.version, pid)
             }
             other => other,
         }
@@ -446,7 +449,7 @@ impl Member {
         match operation(&path) {
             Err(e)
                 if e.raw_os_error() == Some(libc::ENOENT)
-                    && self.version == Version::V2
+                    && self.hierarchy.version == Version::V2
                     && self.dir.is_dir() =>
             {
                 create::enable_v2_controllers(&self.hierarchy, &self.dir, self.controllers)?;

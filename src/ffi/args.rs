@@ -38,6 +38,11 @@ pub(crate) fn nullable_ref<'a, T>(ptr: *const T) -> Option<&'a T> {
     unsafe { ptr.as_ref() }
 }
 
+/// Hands ownership of `value` to C as a Box; [`take_box`] takes it back (in the `_free` call).
+pub(crate) fn into_c<T>(value: T) -> *mut T {
+    Box::into_raw(Box::new(value))
+}
+
 /// Takes back ownership of a boxed object handed to C; NULL gives `None`.
 pub(crate) fn take_box<T>(ptr: *mut T) -> Option<Box<T>> {
     // SAFETY: a non-NULL pointer came from Box::into_raw and is given back once (C contract).

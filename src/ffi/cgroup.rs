@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, c_int};
 
-use super::args::{nullable_ref, optional_str, required_ref, required_str, take_box, Out};
+use super::args::{into_c, nullable_ref, optional_str, required_ref, required_str, take_box, Out};
 use super::constants::{
     cgroups_unit, CGROUPS_ALL, CGROUPS_BYTES, CGROUPS_GIGABYTES, CGROUPS_KILOBYTES,
     CGROUPS_MEGABYTES, CGROUPS_UNLIMITED,
@@ -18,14 +18,7 @@ use crate::Unit;
 /// An open group. Immutable: it may be used from several threads at once. Free it with
 /// cgroups_free().
 #[allow(non_camel_case_types)]
-pub struct cgroups_cgroup(Cgroup);
-
-impl cgroups_cgroup {
-    /// A new handle for C to own.
-    pub(crate) fn boxed(group: Cgroup) -> *mut cgroups_cgroup {
-        Box::into_raw(Box::new(cgroups_cgroup(group)))
-    }
-}
+pub struct cgroups_cgroup(pub(crate) Cgroup);
 
 /// The controller selection of a `controllers` argument.
 pub(crate) fn selection(controllers: u32) -> Result<Selection, Failure> {
@@ -53,7 +46,7 @@ fn open_in(
     let user = optional_str(user, "user")?;
     let selection = selection(controllers)?;
     let group = Cgroup::open(&layout()?, name, selection, user)?;
-    out.write(cgroups_cgroup::boxed(group));
+    out.write(into_c(cgroups_cgroup(group)));
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, c_int};
 
-use super::args::{optional_str, required_ref, required_str, take_box, Out};
+use super::args::{into_c, optional_str, required_ref, required_str, take_box, Out};
 use super::cgroup::{cgroups_cgroup, selection};
 use super::guard::guard;
 use crate::context::Context;
@@ -27,7 +27,7 @@ pub extern "C" fn cgroups_context_new(
         let base = optional_str(base, "base")?;
         let user = optional_str(user, "user")?;
         let context = Context::new(layout_at(base)?, user)?;
-        out.write(Box::into_raw(Box::new(cgroups_context(context))));
+        out.write(into_c(cgroups_context(context)));
         Ok(())
     })
 }
@@ -47,7 +47,7 @@ pub extern "C" fn cgroups_context_new_self(
     guard(|| {
         let out = Out::new(out, "out")?;
         let context = Context::own_cgroup(&layout_at(optional_str(base, "base")?)?)?;
-        out.write(Box::into_raw(Box::new(cgroups_context(context))));
+        out.write(into_c(cgroups_context(context)));
         Ok(())
     })
 }
@@ -80,7 +80,7 @@ pub extern "C" fn cgroups_context_open(
         let context = required_ref(ctx, "ctx")?;
         let name = required_str(name, "name")?;
         let group = context.0.open(name, selection(controllers)?)?;
-        out.write(cgroups_cgroup::boxed(group));
+        out.write(into_c(cgroups_cgroup(group)));
         Ok(())
     })
 }

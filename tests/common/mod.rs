@@ -143,14 +143,8 @@ fn remove_tree(dir: &Path, strays: &Path) {
 /// bind-mounted under one directory, as a container's /sys/fs/cgroup would be. Output goes to
 /// files, so that a process the program leaks cannot keep a pipe open; `timeout` bounds the run.
 pub fn run_on_test_base(tree: &TestTree, program: &[&str]) -> Output {
-    static RUN: AtomicUsize = AtomicUsize::new(0);
-    let run = format!(
-        "cgroups-test-run-{}-{}",
-        std::process::id(),
-        RUN.fetch_add(1, Ordering::SeqCst)
-    );
-    let scratch = std::env::temp_dir().join(run);
-    let base = scratch.join("base");
+    let scratch = Scratch::new("run");
+    let base = scratch.0.join("base");
     std::fs::create_dir_all(&base).unwrap();
     let hierarchies = tree.layout.hierarchies();
     let mut command = Command::new("timeout");
@@ -180,7 +174,7 @@ pub fn run_on_test_base(tree: &TestTree, program: &[&str]) -> Output {
             .arg(&base)
             .args(program);
     }
-    let (stdout, stderr) = (scratch.join("stdout"), scratch.join("stderr"));
+    let (stdout, stderr) = (scratch.0.join("stdout"), scratch.0.join("stderr"));
     command
         .stdout(File::create(&stdout).unwrap())
         .stderr(File::create(&stderr).unwrap());
@@ -190,7 +184,6 @@ pub fn run_on_test_base(tree: &TestTree, program: &[&str]) -> Output {
         stdout: std::fs::read(&stdout).unwrap_or_default(),
         stderr: std::fs::read(&stderr).unwrap_or_default(),
     };
-    let _ = std::fs::remove_dir_all(&scratch);
     println!("{}", String::from_utf8_lossy(&output.stdout));
     eprintln!("{}", String::from_utf8_lossy(&output.stderr));
     output
@@ -282,14 +275,9 @@ pub fn run_test_as(
     join: &[PathBuf],
     env: &[(&str, String)],
 ) -> Output {
-    let scratch = std::env::temp_dir().join(format!(
-        "cgroups-test-bin-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    ));
-    fs::create_dir_all(&scratch).unwrap();
-    fs::set_permissions(&scratch, fs::Permissions::from_mode(0o755)).unwrap();
-    let binary = scratch.join("test");
+    let scratch = Scratch::new("bin");
+    fs::set_permissions(&scratch.0, fs::Permissions::from_mode(0o755)).unwrap();
+    let binary = scratch.0.join("test");
     fs::copy(std::env::current_exe().unwrap(), &binary).unwrap();
     let procs: Vec<std::ffi::CString> = join
         .iter()
@@ -325,11 +313,39 @@ pub fn run_test_as(
             Ok(())
         })
     };
-    let output = command
-        .output()
-        .expect("start the test as the unprivileged user");
-    let _ = fs::remove_dir_all(&scratch);
+    let output = output_retrying_busy_text(&mut command);
     println!("{}", String::from_utf8_lossy(&output.stdout));
     eprintln!("{}", String::from_utf8_lossy(&output.stderr));
     output
+}
+
+/// Runs `command`, retrying while exec reports ETXTBSY: a binary just copied can still be open
+/// for writing in a child another test thread forked meanwhile (until that child execs).
+fn output_retrying_busy_text(command: &mut Command) -> Output {
+    for _ in 0..50 {
+        match command.output() {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => sleep(Duration::from_millis(20)),
+            result => return result.expect("start the test as the unprivileged user"),
+        }
+    }
+    panic!("the copied test binary stayed busy");
+}
+
+/// A private temporary directory, removed on drop even when the test fails.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(kind: &str) -> Scratch {
+        let id = NEXT.fetch_add(1, Ordering::SeqCst);
+        let dir =
+            std::env::temp_dir().join(format!("cgroups-test-{kind}-{}-{id}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
 }
