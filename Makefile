@@ -21,7 +21,7 @@ C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/h
 
 .PHONY: all lib header check-header install stage example c-programs check check-vm bench bench-vm lint clean
 
-all: lib build/cgroups.pc
+all: lib build/native-static-libs
 
 # The libraries and the user_cgroups command.
 lib:
@@ -33,10 +33,6 @@ build/native-static-libs: Cargo.toml Cargo.lock
 	$(CARGO) rustc --release --lib --crate-type staticlib -- --print native-static-libs 2>&1 \
 	  | sed -n 's/.*native-static-libs: //p' | tail -n 1 > $@.tmp
 	@test -s $@.tmp && mv $@.tmp $@
-
-build/cgroups.pc: pkgconfig/cgroups.pc.in build/native-static-libs Cargo.toml
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' -e "s|@LIBS_PRIVATE@|$$(cat build/native-static-libs)|" $< > $@
 
 # Regenerates include/cgroups.h with cbindgen (needs the `header` feature's build dependency).
 header:
@@ -56,11 +52,14 @@ install: all
 	ln -sf libcgroups.so.$(MAJOR) $(DESTDIR)$(LIBDIR)/libcgroups.so
 	install -m 644 $(RELEASE)/libcgroups.a $(DESTDIR)$(LIBDIR)/libcgroups.a
 	install -m 644 include/cgroups.h $(DESTDIR)$(INCLUDEDIR)/cgroups.h
-	install -m 644 build/cgroups.pc $(DESTDIR)$(PKGCONFIGDIR)/cgroups.pc
+	# Written here, for the prefix being installed: a file made earlier could name another.
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' -e "s|@LIBS_PRIVATE@|$$(cat build/native-static-libs)|" \
+	    pkgconfig/cgroups.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/cgroups.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/cgroups.pc
 
 # An installation inside the tree, for the example and the C tests.
 stage:
-	@rm -f build/cgroups.pc
 	$(MAKE) --no-print-directory install PREFIX=$(STAGE) BINDIR=$(STAGE)/bin LIBDIR=$(STAGE)/lib \
 	  INCLUDEDIR=$(STAGE)/include DESTDIR=
 

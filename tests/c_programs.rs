@@ -176,3 +176,33 @@ fn the_pkg_config_file_lists_the_static_librarys_dependencies() {
         );
     }
 }
+
+#[test]
+fn a_packagers_install_writes_the_pc_file_for_its_own_prefix() {
+    built();
+    let destdir = std::env::temp_dir().join(format!("cgroups-test-destdir-{}", std::process::id()));
+    let libdir = "/usr/lib/x86_64-linux-gnu";
+    let output = Command::new("make")
+        .args(["-s", "install", "PREFIX=/usr", &format!("LIBDIR={libdir}")])
+        .arg(format!("DESTDIR={}", destdir.display()))
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let pc = std::fs::read_to_string(destdir.join(&libdir[1..]).join("pkgconfig/cgroups.pc"));
+    let installed = [
+        "usr/bin/user_cgroups",
+        "usr/include/cgroups.h",
+        &format!("{}/libcgroups.so.0", &libdir[1..]),
+    ]
+    .map(|f| destdir.join(f).exists());
+    let _ = std::fs::remove_dir_all(&destdir);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let pc = pc.unwrap();
+    assert!(pc.lines().any(|l| l == format!("libdir={libdir}")), "{pc}");
+    assert!(pc.lines().any(|l| l == "includedir=/usr/include"), "{pc}");
+    assert_eq!(installed, [true; 3]);
+}
