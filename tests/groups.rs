@@ -350,3 +350,44 @@ fn a_context_opens_many_groups_in_its_users_subtree() {
         cgroups::Context::new(tree.layout.clone(), Some("no-such-user-cgroups-rs")).unwrap_err();
     assert!(matches!(err, Error::NoSuchUser(_)), "{err}");
 }
+
+#[test]
+fn each_controller_is_served_by_one_hierarchy_and_all_spans_every_version_that_serves_one() {
+    let tree = TestTree::new();
+    for controller in Controller::ALL {
+        let serving = tree
+            .layout
+            .hierarchies()
+            .iter()
+            .filter(|h| h.controllers.contains(controller))
+            .count();
+        assert!(
+            serving <= 1,
+            "{controller} is served by {serving} hierarchies"
+        );
+    }
+    let versions: Vec<cgroups::Version> = tree
+        .layout
+        .hierarchies()
+        .iter()
+        .map(|h| h.version)
+        .collect();
+    let group = tree.open("spanning", Selection::All);
+    for version in [cgroups::Version::V1, cgroups::Version::V2] {
+        if versions.contains(&version) {
+            let dir = tree
+                .layout
+                .hierarchies()
+                .iter()
+                .find(|h| h.version == version)
+                .unwrap()
+                .dir
+                .clone();
+            assert!(
+                group.paths().any(|p| p.starts_with(&dir)),
+                "no {version:?} directory for an ALL group"
+            );
+        }
+    }
+    group.delete().unwrap();
+}
