@@ -112,13 +112,18 @@ impl Cgroup {
             });
         }
         if selection == Selection::All {
-            let group_in = |h: &Hierarchy| {
-                components
-                    .iter()
-                    .fold(h.dir.join(user.unwrap_or("")), |dir, c| dir.join(c))
-            };
-            if hierarchies.iter().any(|h| group_in(h).is_dir()) {
-                hierarchies.retain(|h| group_in(h).is_dir());
+            let path = context.group_path(&components);
+            let existing: Vec<&Hierarchy> = hierarchies
+                .iter()
+                .copied()
+                .filter(|h| {
+                    path.iter()
+                        .fold(h.dir.clone(), |dir, c| dir.join(c))
+                        .is_dir()
+                })
+                .collect();
+            if !existing.is_empty() {
+                hierarchies = existing;
             }
         }
         let mut created = Created::default();
@@ -193,7 +198,7 @@ impl Cgroup {
             let inside = proc_cgroup::path_in(&membership, &member.hierarchy)
                 .is_some_and(|path| proc_cgroup::is_within(path, &member.cgroup_path));
             if inside {
-                member.move_to_user_group(pid)?;
+                member.move_to_user_group(&[pid])?;
                 moved = true;
             }
         }
@@ -380,7 +385,7 @@ impl Member {
         created: &mut Created,
     ) -> Result<Member> {
         let user = context.user();
-        let path: Vec<&str> = user.into_iter().chain(components.iter().copied()).collect();
+        let path = context.group_path(components);
         let dir = create::create_dirs(hierarchy, &path, created)?;
         let controllers = hierarchy.controllers.intersection(wanted);
         // A direct child of the user's directory gets the controllers enabled there; the context
@@ -412,17 +417,14 @@ impl Member {
         })
     }
 
-    /// Moves `pid` to the user's group. On v2 the user's leaf is made on first need: when the
-    /// move finds it missing.
-    fn move_to_user_group(&self, pid: libc::pid_t) -> Result<()> {
-        match migrate::move_process(&self.user_group, self.hierarchy.version, pid) {
-            Err(Error::NotFound { .. }) if self.hierarchy.version == Version::V2 => {
-                if let Err(e) = fs::create_dir(&self.user_group) {
-                    if e.kind() != io::ErrorKind::AlreadyExists {
-                        return Err(Error::from_io("mkdir", &self.user_group, e));
-                    }
-                }
-                migrate::move_process(&self.user_group, self.hierarchy.version, pid)
+    /// Moves `pids` to the user's group, skipping processes that exited. On v2 the user's leaf
+    /// is made on first need: when the move finds it missing.
+    fn move_to_user_group(&self, pids: &[libc::pid_t]) -> Result<()> {
+        let version = self.hierarchy.version;
+        match migrate::move_processes(&self.user_group, version, pids) {
+            Err(Error::NotFound { .. }) if version == Version::V2 => {
+                create::ensure_dir(&self.user_group)?;
+                migrate::move_processes(&self.user_group, version, pids)
             }
             other => other,
         }
@@ -533,12 +535,7 @@ impl Member {
                 return Ok(found);
             }
             found = true;
-            for pid in pids {
-                match self.move_to_user_group(pid) {
-                    Ok(()) | Err(Error::NoSuchProcess { .. }) => {}
-                    Err(err) => return Err(err),
-                }
-            }
+            self.move_to_user_group(&pids)?;
             if Instant::now() > deadline {
                 return Err(Error::Busy {
                     path: self.dir.clone(),

@@ -2,20 +2,16 @@
 //! re-reading `/proc/self/mountinfo` or the passwd database; or a context at the cgroup the
 //! caller lives in, for a delegated service or a container managing its own subtree.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
-use std::fs;
-use std::io;
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::cgroup::{Cgroup, Selection};
 use crate::controller::Controllers;
-use crate::error::Error;
-use crate::error::Result;
+use crate::create;
+use crate::error::{Error, Result};
 use crate::fsio;
 use crate::migrate;
-use crate::mounts::Layout;
-use crate::mounts::{Hierarchy, Version};
+use crate::mounts::{Hierarchy, Layout, Version};
 use crate::name::USER_LEAF;
 use crate::user;
 
@@ -104,6 +100,15 @@ impl Context {
         self.user.as_deref()
     }
 
+    /// The components of group `components`' directory below each hierarchy's base: the user's
+    /// directory, if any, then the group's own.
+    pub(crate) fn group_path<'a>(&'a self, components: &[&'a str]) -> Vec<&'a str> {
+        self.user()
+            .into_iter()
+            .chain(components.iter().copied())
+            .collect()
+    }
+
     /// The v2 controllers known to be enabled down to the user's directory.
     pub(crate) fn v2_enabled(&self) -> Controllers {
         Controllers::from_bits(self.v2_enabled.load(Ordering::Relaxed)).unwrap_or_default()
@@ -139,16 +144,7 @@ fn move_processes_to_leaf(h: &Hierarchy) -> Result<()> {
         return Ok(());
     }
     let leaf = h.dir.join(USER_LEAF);
-    if let Err(e) = fs::create_dir(&leaf) {
-        if e.kind() != io::ErrorKind::AlreadyExists {
-            return Err(Error::from_io("mkdir", &leaf, e));
-        }
-    }
-    for pid in pids {
-        match migrate::move_process(&leaf, Version::V2, pid) {
-            Ok(()) | Err(Error::NoSuchProcess { .. }) => {}
-            Err(err) => return Err(err),
-        }
-    }
+    create::ensure_dir(&leaf)?;
+    migrate::move_processes(&leaf, Version::V2, &pids)?;
     Ok(())
 }

@@ -75,6 +75,14 @@ fn make_dir(hierarchy: &Hierarchy, dir: &Path, created: &mut Created, parents: b
     }
 }
 
+/// Makes `dir` unless it exists (its parent must exist).
+pub(crate) fn ensure_dir(dir: &Path) -> Result<()> {
+    match fs::create_dir(dir) {
+        Err(e) if e.kind() != io::ErrorKind::AlreadyExists => Err(Error::from_io("mkdir", dir, e)),
+        _ => Ok(()),
+    }
+}
+
 fn copy_cpuset(parent: &Path, child: &Path) -> Result<()> {
     for file in cpuset::V1_INHERITED_FILES {
         let source = parent.join(file);

@@ -102,6 +102,22 @@ fn process_uids(pid: libc::pid_t) -> Option<(u32, u32)> {
     Some((*uids.first()?, *uids.get(2)?))
 }
 
+/// Moves each of `pids` into the group of directory `group_dir`, skipping processes that exited
+/// meanwhile; fails like [`move_process`] otherwise.
+pub(crate) fn move_processes(
+    group_dir: &Path,
+    version: Version,
+    pids: &[libc::pid_t],
+) -> Result<()> {
+    for &pid in pids {
+        match move_process(group_dir, version, pid) {
+            Ok(()) | Err(Error::NoSuchProcess { .. }) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
+}
+
 fn is_kernel_thread(pid: libc::pid_t) -> bool {
     let Ok(stat) = fsio::read_text(Path::new(&format!("/proc/{pid}/stat"))) else {
         return false;

@@ -31,17 +31,7 @@ pub fn resolve_user_dir(user: Option<&str>) -> Result<String> {
                 .map_err(|errno| Error::from_io("getpwuid", "/etc/passwd", errno.into()))?;
             Ok(entry.map(|u| u.name).unwrap_or_else(|| uid.to_string()))
         }
-        Some(name) => {
-            name::check_user_name(name)?;
-            if name.bytes().all(|b| b.is_ascii_digit()) {
-                return Ok(name.to_string());
-            }
-            match User::from_name(name) {
-                Ok(Some(entry)) => Ok(entry.name),
-                Ok(None) => Err(Error::NoSuchUser(name.to_string())),
-                Err(errno) => Err(Error::from_io("getpwnam", "/etc/passwd", errno.into())),
-            }
-        }
+        Some(name) => Owner::find(name).map(|owner| owner.dir),
     }
 }
 
