@@ -27,14 +27,33 @@ mod header {
             version("MINOR"),
             version("PATCH")
         ));
+        let mut header = Vec::new();
         cbindgen::Builder::new()
             .with_crate(&crate_dir)
             .with_config(config)
             .generate()
             .expect("cbindgen generates the header")
-            .write_to_file(out_dir.join("cgroups.h"));
-        for input in ["src/ffi", "cbindgen.toml"] {
+            .write(&mut header);
+        let header = String::from_utf8(header).expect("cbindgen writes UTF-8");
+        std::fs::write(out_dir.join("cgroups.h"), collapse_blank_lines(&header))
+            .expect("OUT_DIR is writable");
+        for input in ["src", "cbindgen.toml"] {
             println!("cargo:rerun-if-changed={input}");
         }
+    }
+
+    /// cbindgen leaves an empty line where it skipped an item (a Rust-only constant): keep at
+    /// most one empty line in a row.
+    fn collapse_blank_lines(header: &str) -> String {
+        let mut out = String::with_capacity(header.len());
+        let mut empty_run = 0;
+        for line in header.lines() {
+            empty_run = if line.is_empty() { empty_run + 1 } else { 0 };
+            if empty_run <= 1 {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out
     }
 }

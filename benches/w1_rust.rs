@@ -34,11 +34,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (cpu_start, wall_start) = (cpu_seconds(), Instant::now());
     for _ in 0..cycles {
         let group = context.open("w1-rust", selection)?;
-        group.set_cpu_limit(50.0)?;
+        group.set_cpu_share_percent(50.0)?;
         group.set_memory_limit(500, Unit::Megabytes)?;
         group.add(pid)?;
-        group.cpu_limit()?;
-        group.memory_limit()?;
+        group.cpu_share_percent()?;
+        group.memory_limit_bytes()?;
         group.remove(pid)?;
         group.delete()?;
     }

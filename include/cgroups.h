@@ -17,7 +17,6 @@
 #define CGROUPS_VERSION_MINOR 1
 #define CGROUPS_VERSION_PATCH 0
 
-
 // The CPU controller (share in percent).
 #define CGROUPS_CPU 1
 
@@ -85,10 +84,6 @@ typedef struct cgroups_context cgroups_context;
 // are refused with CGROUPS_E_INVALID_ARGUMENT.
 typedef uint32_t cgroups_unit;
 
-
-
-
-
 // Bytes.
 #define CGROUPS_BYTES 0
 
@@ -105,82 +100,6 @@ typedef uint32_t cgroups_unit;
 extern "C" {
 #endif // __cplusplus
 
-// Opens (creates, or loads if it exists) the group `name` ("a" or "a/b") of `user` (NULL or
-// "current": the effective user) on the default cgroup mount, in the hierarchies of
-// `controllers` (CGROUPS_CPU | CGROUPS_MEMORY …, or CGROUPS_ALL). On success stores a new handle
-// in `*out`; free it with cgroups_free().
-int cgroups_open(const char *name,
-                 uint32_t controllers,
-                 const char *user,
-                 struct cgroups_cgroup **out);
-
-// Like cgroups_open(), on an explicit base: a directory holding cgroup mounts (v1/hybrid), a
-// cgroup2 mount, or a directory inside a cgroup filesystem. A base that is not a cgroup
-// filesystem gives CGROUPS_E_NOT_MOUNTED.
-int cgroups_open_at(const char *base,
-                    const char *name,
-                    uint32_t controllers,
-                    const char *user,
-                    struct cgroups_cgroup **out);
-
-// Frees a handle (the group itself stays). Calling with NULL is fine.
-// Must not be called twice with the same handle.
-void cgroups_free(struct cgroups_cgroup *cg);
-
-// Moves the whole process `pid` into the group (idempotent). CGROUPS_E_NO_SUCH_PROCESS for a
-// dead pid, CGROUPS_E_INVALID_ARGUMENT for pid <= 0 or a kernel thread.
-int cgroups_add(const struct cgroups_cgroup *cg,
-                pid_t pid);
-
-// Moves `pid` back to the user's own group if it is in this group; success if it is not.
-int cgroups_remove(const struct cgroups_cgroup *cg,
-                   pid_t pid);
-
-// Moves the calling process into the group. Async-signal-safe: call it in a child between
-// fork() and exec(). On failure sets only cgroups_last_errno() (and errno), not
-// cgroups_last_error(), since it must not allocate.
-int cgroups_attach_self(const struct cgroups_cgroup *cg);
-
-// Lists the group's processes: stores a new array in `*pids_out` (NULL when empty) and its
-// length in `*count_out`. Free the array with cgroups_pids_free().
-int cgroups_pids(const struct cgroups_cgroup *cg,
-                 pid_t **pids_out,
-                 size_t *count_out);
-
-// Frees an array from cgroups_pids(). Calling with NULL is fine.
-void cgroups_pids_free(pid_t *pids,
-                       size_t count);
-
-// Sets the CPU share in percent of the default: (0, 100], 100 = default.
-int cgroups_set_cpu_limit(const struct cgroups_cgroup *cg,
-                          double percent);
-
-// Resets the CPU share to the default (100 %).
-int cgroups_reset_cpu_limit(const struct cgroups_cgroup *cg);
-
-// Reads the CPU share in percent of the default into `*percent_out`.
-int cgroups_cpu_limit(const struct cgroups_cgroup *cg,
-                      double *percent_out);
-
-// Limits the group's memory to `limit` units (CGROUPS_BYTES … CGROUPS_GIGABYTES, ×1024 steps).
-// CGROUPS_E_INVALID_ARGUMENT for 0, an overflowing size or an unknown unit; CGROUPS_E_BUSY when
-// (v1) the limit is below current usage.
-int cgroups_set_memory_limit(const struct cgroups_cgroup *cg,
-                             uint64_t limit,
-                             cgroups_unit unit);
-
-// Removes the memory limit.
-int cgroups_reset_memory_limit(const struct cgroups_cgroup *cg);
-
-// Reads the memory limit in bytes into `*bytes_out`; CGROUPS_UNLIMITED when there is none.
-int cgroups_memory_limit(const struct cgroups_cgroup *cg,
-                         uint64_t *bytes_out);
-
-// Deletes the group: its processes move back to the user's group (never killed), then its
-// directories are removed. CGROUPS_E_BUSY if it has child groups. The handle stays valid until
-// cgroups_free(); later calls on it give CGROUPS_E_NOT_FOUND.
-int cgroups_delete(const struct cgroups_cgroup *cg);
-
 // Resolves `base` (NULL: the host's cgroup mount; otherwise as for cgroups_open_at()) and
 // `user` (NULL or "current": the effective user) once, and stores a new context in `*out`.
 int cgroups_context_new(const char *base,
@@ -189,11 +108,12 @@ int cgroups_context_new(const char *base,
 
 // A context at the cgroups the calling process lives in (from /proc/self/cgroup), on `base`
 // (NULL: the host's cgroup mount): groups opened through it go directly below the caller's
-// cgroup, with no user directory. For a service started with systemd's Delegate=yes, or a
-// container with its own cgroup namespace. On cgroup v2 the processes of the caller's cgroup
-// (the caller included) are moved into its leaf "cgroups.user" first, as the
-// no-internal-process rule requires. CGROUPS_E_UNSUPPORTED when the caller lives in a root
-// cgroup; CGROUPS_E_PERMISSION when its cgroup was not delegated to it.
+// cgroup, with no user directory, and use only the controllers that cgroup offers. For a
+// service started with systemd's Delegate=yes, or a container with its own cgroup namespace.
+// On cgroup v2 the processes of the caller's cgroup (the caller included) are moved into its
+// leaf "cgroups.user" first, as the no-internal-process rule requires. CGROUPS_E_UNSUPPORTED
+// when the caller lives in a root cgroup; CGROUPS_E_PERMISSION when its cgroup was not
+// delegated to it.
 int cgroups_context_new_self(const char *base,
                              struct cgroups_context **out);
 
@@ -207,14 +127,98 @@ int cgroups_context_open(const struct cgroups_context *ctx,
                          uint32_t controllers,
                          struct cgroups_cgroup **out);
 
-// The detailed message (with path and OS error) of the calling thread's last failed call, or
-// "" if none failed yet. Valid until the thread's next failing call; do not free.
-// cgroups_attach_self does not update it (it must not allocate); it sets only cgroups_last_errno.
+// Sets the CPU share in percent of the default: (0, 100], 100 = default. A relative weight
+// under contention, not a cap.
+int cgroups_set_cpu_limit(const struct cgroups_cgroup *cg,
+                          double percent);
+
+// Resets the CPU share to the default (100 %).
+int cgroups_reset_cpu_limit(const struct cgroups_cgroup *cg);
+
+// Reads the CPU share in percent of the default into `*percent_out`.
+int cgroups_cpu_limit(const struct cgroups_cgroup *cg,
+                      double *percent_out);
+
+// Opens (creates, or loads if it exists) the group `name` ("a" or "a/b") of `user` (NULL or
+// "current": the effective user) on the default cgroup mount, in the hierarchies of
+// `controllers` (CGROUPS_CPU | CGROUPS_MEMORY …, or CGROUPS_ALL). On success stores a new handle
+// in `*out`; free it with cgroups_free().
+int cgroups_open(const char *name,
+                 uint32_t controllers,
+                 const char *user,
+                 struct cgroups_cgroup **out);
+
+// Like cgroups_open(), on an explicit base: a directory holding cgroup mounts (v1/hybrid), a
+// cgroup2 mount, or a directory inside a cgroup filesystem. A base that is not a cgroup
+// filesystem (or not a directory) gives CGROUPS_E_NOT_MOUNTED.
+int cgroups_open_at(const char *base,
+                    const char *name,
+                    uint32_t controllers,
+                    const char *user,
+                    struct cgroups_cgroup **out);
+
+// Frees a handle (the group itself stays). Calling with NULL is fine.
+// Must not be called twice with the same handle.
+void cgroups_free(struct cgroups_cgroup *cg);
+
+// Moves the whole process `pid` into the group (idempotent). CGROUPS_E_NO_SUCH_PROCESS for a
+// dead pid or a zombie, CGROUPS_E_INVALID_ARGUMENT for pid <= 0 or a kernel thread,
+// CGROUPS_E_PERMISSION also for a process of another user than the group's owner (unless the
+// group is root's).
+int cgroups_add(const struct cgroups_cgroup *cg,
+                pid_t pid);
+
+// Moves `pid` back to the user's own group if it is in this group; success if it is not.
+int cgroups_remove(const struct cgroups_cgroup *cg,
+                   pid_t pid);
+
+// Moves the calling process into the group. Async-signal-safe (also when the library was
+// loaded with dlopen()): call it in a child between fork() and exec(). On failure it sets only
+// errno, not cgroups_last_error() or cgroups_last_errno(), since it must neither allocate nor
+// touch the library's thread-local storage.
+int cgroups_attach_self(const struct cgroups_cgroup *cg);
+
+// Lists the group's processes: stores a new array in `*pids_out` (NULL when empty) and its
+// length in `*count_out`. Free the array with cgroups_pids_free(), passing that length.
+int cgroups_pids(const struct cgroups_cgroup *cg,
+                 pid_t **pids_out,
+                 size_t *count_out);
+
+// Frees an array from cgroups_pids(); `count` must be the length it stored. Calling with NULL
+// is fine. Must not be called twice with the same array.
+void cgroups_pids_free(pid_t *pids,
+                       size_t count);
+
+// Deletes the group: its processes move back to the user's group (never killed), then its
+// directories are removed. CGROUPS_E_BUSY if it has child groups. The handle stays valid until
+// cgroups_free(); later calls on it give CGROUPS_E_NOT_FOUND.
+int cgroups_delete(const struct cgroups_cgroup *cg);
+
+// The detailed message of the calling thread's last failed call — a complete sentence naming
+// the category, the path and the OS error — or "" if none failed yet. Show it as is (joining it
+// to cgroups_strerror() would repeat the category). Valid until the thread's next failing call;
+// do not free. cgroups_attach_self() does not update it (it sets only errno).
 const char *cgroups_last_error(void);
 
 // The OS error number (errno) behind the calling thread's last failed call, or 0 when the
 // failure had none (an invalid argument, for example).
 int cgroups_last_errno(void);
+
+// Limits the group's memory to `limit` units (CGROUPS_BYTES … CGROUPS_GIGABYTES, ×1024 steps;
+// the kernel rounds down to whole pages). CGROUPS_E_INVALID_ARGUMENT for less than one page (0
+// included), an overflowing size or an unknown unit; CGROUPS_E_BUSY when (v1) the limit is below
+// current usage and reclaim failed. On v2 a limit below usage reclaims, and the OOM killer may
+// kill members of the group.
+int cgroups_set_memory_limit(const struct cgroups_cgroup *cg,
+                             uint64_t limit,
+                             cgroups_unit unit);
+
+// Removes the memory limit.
+int cgroups_reset_memory_limit(const struct cgroups_cgroup *cg);
+
+// Reads the memory limit in bytes into `*bytes_out`; CGROUPS_UNLIMITED when there is none.
+int cgroups_memory_limit(const struct cgroups_cgroup *cg,
+                         uint64_t *bytes_out);
 
 // A short static description of a status; any int is accepted ("unknown status" for values
 // that are not statuses). Never NULL; do not free.

@@ -1,53 +1,98 @@
-//! A context: a layout and a user, resolved once, from which many groups are opened without
-//! re-reading `/proc/self/mountinfo` or the passwd database; or a context at the cgroup the
-//! caller lives in, for a delegated service or a container managing its own subtree.
+//! A context: a layout and a user, resolved and opened once, from which many groups are opened
+//! without re-reading `/proc/self/mountinfo` or the passwd database; or a context at the cgroup
+//! the caller lives in, for a delegated service or a container managing its own subtree.
 
-use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use crate::cgroup::{Cgroup, Selection};
-use crate::controller::Controllers;
-use crate::create;
 use crate::error::{Error, Result};
-use crate::fsio;
-use crate::migrate;
-use crate::mounts::{Hierarchy, Layout, Version};
-use crate::name::USER_LEAF;
-use crate::user;
+use crate::layout::{Controllers, Hierarchy, Layout, Version};
+use crate::open::{self, Subtrees};
+use crate::procfs;
+use crate::subtree::Subtree;
+use crate::sys;
+use crate::user::User;
 
-/// The layout and the user whose subtree groups are opened in. Share it between threads freely.
+/// The layout and the user whose subtree groups are opened in. Share it between threads freely;
+/// groups opened through it stay valid after it is dropped.
 #[derive(Debug)]
 pub struct Context {
     layout: Layout,
     /// The user's directory under each hierarchy's base; `None` for a context at the caller's
     /// own cgroup, whose groups go directly below it.
     user: Option<String>,
-    /// v2 controllers seen enabled down to the user's directory: a direct child of it needs no
-    /// check at open. Only a hint; a controller disabled later is enabled again on first use.
-    v2_enabled: AtomicU32,
-}
-
-impl Clone for Context {
-    fn clone(&self) -> Context {
-        Context {
-            layout: self.layout.clone(),
-            user: self.user.clone(),
-            v2_enabled: AtomicU32::new(self.v2_enabled.load(Ordering::Relaxed)),
-        }
-    }
+    /// Each hierarchy's base, opened and checked on first use.
+    subtrees: Vec<OnceLock<Arc<Subtree>>>,
 }
 
 impl Context {
-    /// Resolves `user` (`None` or `"current"`: the effective user) once, for `layout`.
+    /// Resolves `user` (`None` or `"current"`: the effective user) once, for `layout`. The
+    /// hierarchies' directories are opened (and checked to be the cgroup mounts the layout
+    /// names) when a group is first opened in them.
     ///
-    /// Fails with [`crate::Error::InvalidArgument`] for a malformed user name and
-    /// [`crate::Error::NoSuchUser`] for an unknown one.
+    /// Fails with [`Error::InvalidArgument`] for a malformed user name and
+    /// [`Error::NoSuchUser`] for an unknown one.
     pub fn new(layout: Layout, user: Option<&str>) -> Result<Context> {
-        Ok(Context {
-            user: Some(user::resolve_user_dir(user)?),
+        let user = User::resolve(user)?;
+        Ok(Context::with_user(layout, Some(user.dir)))
+    }
+
+    fn with_user(layout: Layout, user: Option<String>) -> Context {
+        let subtrees = layout
+            .hierarchies()
+            .iter()
+            .map(|_| OnceLock::new())
+            .collect();
+        Context {
             layout,
-            v2_enabled: AtomicU32::new(0),
-        })
+            user,
+            subtrees,
+        }
+    }
+
+    /// A context at the cgroups the calling process lives in (`/proc/self/cgroup`), in each
+    /// hierarchy of `layout`: groups are created directly below them, and processes removed from
+    /// a group go back to them (on v2, to their leaf `cgroups.user`). For a service started with
+    /// systemd's `Delegate=yes`, or a container with its own cgroup namespace. On v2 only the
+    /// controllers the caller's cgroup offers (what was delegated) are used.
+    ///
+    /// On v2 a cgroup with processes of its own cannot give controllers to children (the
+    /// no-internal-process rule), so the processes of the caller's cgroup, the caller included,
+    /// are moved into its leaf `cgroups.user` now. A caller already in that leaf counts as in
+    /// its parent.
+    ///
+    /// Fails with [`Error::Unsupported`] when the caller lives in a root cgroup (which belongs
+    /// to the host), [`Error::NotMounted`] when its cgroup is not visible below the layout's
+    /// base, and [`Error::Permission`] when its cgroup was not delegated to it.
+    pub fn new_self(layout: &Layout) -> Result<Context> {
+        let text = procfs::read_process_file(0, "cgroup")
+            .map_err(|e| Error::from_io("read", "/proc/self/cgroup", e))?;
+        let layout = layout.at_cgroups_of(&text)?;
+        let mut subtrees = Vec::with_capacity(layout.hierarchies().len());
+        for h in layout.hierarchies() {
+            let subtree = Subtree::open(h, None)?;
+            if is_root_cgroup(&subtree)? {
+                return Err(Error::Unsupported(format!(
+                    "the calling process lives in the root cgroup {}; a context at its own cgroup \
+                     needs a cgroup of its own (a delegated service or a container)",
+                    h.dir.display()
+                )));
+            }
+            subtrees.push(subtree);
+        }
+        let offered = subtrees
+            .iter()
+            .map(delegated_controllers)
+            .collect::<Result<Vec<_>>>()?;
+        let layout = layout.restricted_to(&offered);
+        let context = Context::with_user(layout, None);
+        for (cell, subtree) in context.subtrees.iter().zip(subtrees) {
+            if subtree.version() == Version::V2 {
+                move_processes_to_leaf(&subtree)?;
+            }
+            let _ = cell.set(Arc::new(subtree));
+        }
+        Ok(context)
     }
 
     /// The layout groups are opened in.
@@ -55,96 +100,106 @@ impl Context {
         &self.layout
     }
 
-    /// A context at the cgroups the calling process lives in (`/proc/self/cgroup`), in each
-    /// hierarchy of `layout`: groups are created directly below them, and processes removed from
-    /// a group go back to them (on v2, to their leaf `cgroups.user`). For a service started with
-    /// systemd's `Delegate=yes`, or a container with its own cgroup namespace.
-    ///
-    /// On v2 a cgroup with processes of its own cannot give controllers to children (the
-    /// no-internal-process rule), so the processes of the caller's cgroup, the caller included,
-    /// are moved into its leaf `cgroups.user` now. A caller already in that leaf counts as in
-    /// its parent.
-    ///
-    /// Fails with [`crate::Error::Unsupported`] when the caller lives in a root cgroup (which
-    /// belongs to the host), [`crate::Error::NotMounted`] when its cgroup is not visible below
-    /// the layout's base, and [`crate::Error::Permission`] when its cgroup was not delegated to it.
-    pub fn own_cgroup(layout: &Layout) -> Result<Context> {
-        let proc_self = Path::new("/proc/self/cgroup");
-        let text = fsio::read_text(proc_self).map_err(|e| Error::from_io("read", proc_self, e))?;
-        let layout = layout.at_cgroups_of(&text)?;
-        for h in layout.hierarchies() {
-            if is_root_cgroup(h) {
-                return Err(Error::Unsupported(format!(
-                    "the calling process lives in the root cgroup {}; a context at its own cgroup needs a \
-                     cgroup of its own (a delegated service or a container)",
-                    h.dir.display()
-                )));
-            }
-        }
-        for h in layout
-            .hierarchies()
-            .iter()
-            .filter(|h| h.version == Version::V2)
-        {
-            move_processes_to_leaf(h)?;
-        }
-        Ok(Context {
-            layout,
-            user: None,
-            v2_enabled: AtomicU32::new(0),
-        })
-    }
-
     /// The name of the directory of the user's subtree (`None` at the caller's own cgroup).
     pub fn user(&self) -> Option<&str> {
         self.user.as_deref()
     }
 
-    /// The components of group `components`' directory below each hierarchy's base: the user's
-    /// directory, if any, then the group's own.
-    pub(crate) fn group_path<'a>(&'a self, components: &[&'a str]) -> Vec<&'a str> {
-        self.user()
-            .into_iter()
-            .chain(components.iter().copied())
-            .collect()
-    }
-
-    /// The v2 controllers known to be enabled down to the user's directory.
-    pub(crate) fn v2_enabled(&self) -> Controllers {
-        Controllers::from_bits(self.v2_enabled.load(Ordering::Relaxed)).unwrap_or_default()
-    }
-
-    /// Records v2 controllers seen enabled down to the user's directory.
-    pub(crate) fn mark_v2_enabled(&self, controllers: Controllers) {
-        self.v2_enabled
-            .fetch_or(controllers.bits(), Ordering::Relaxed);
-    }
-
-    /// Opens (creates or loads) the group `name`; see [`Cgroup::open`] for the rules and errors.
+    /// Opens (creates or loads) the group `name` (`a` or `a/b/c`) of the context's user, creating
+    /// its directories where missing: `<hierarchy>/<user>/<name>`.
+    ///
+    /// With [`Selection::All`], an existing group is loaded in the hierarchies where it exists, and
+    /// a new one is created in every hierarchy that serves a supported controller. On v2, the
+    /// controllers the group needs are enabled in its ancestors (only the missing ones); on v1,
+    /// new cpuset groups get their parent's CPUs and memory nodes.
+    ///
+    /// Fails with [`Error::InvalidArgument`] (bad name, empty selection, a name that is a file),
+    /// [`Error::ControllerUnavailable`] (a controller the host lacks), [`Error::NotMounted`] (a
+    /// hierarchy's directory is not the cgroup mount the layout names), [`Error::Permission`],
+    /// [`Error::Busy`] (v2: an ancestor holds processes), or the error of `mkdir`. A failed open
+    /// removes what it created.
     pub fn open(&self, name: &str, selection: Selection) -> Result<Cgroup> {
-        Cgroup::open_in(self, name, selection)
+        open::open_group(self, self.user.as_deref(), name, selection)
     }
 }
 
-/// Whether `h.dir` is the root of its hierarchy on the host (not a cgroup namespace's root): v2's
-/// real root has no `cgroup.events`, v1's has the `release_agent` file.
-fn is_root_cgroup(h: &Hierarchy) -> bool {
-    match h.version {
-        Version::V2 => !h.dir.join("cgroup.events").exists(),
-        Version::V1 => h.dir.join("release_agent").exists(),
+impl Subtrees for Context {
+    fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    fn subtree(&self, index: usize) -> Result<Arc<Subtree>> {
+        let cell = &self.subtrees[index];
+        if let Some(subtree) = cell.get() {
+            return Ok(Arc::clone(subtree));
+        }
+        let subtree = Subtree::open(&self.layout.hierarchies()[index], self.user.as_deref())?;
+        Ok(Arc::clone(cell.get_or_init(|| Arc::new(subtree))))
     }
 }
 
-/// Moves every process of the v2 cgroup `h.dir` into its leaf `cgroups.user`.
-fn move_processes_to_leaf(h: &Hierarchy) -> Result<()> {
-    let procs = h.dir.join("cgroup.procs");
-    let pids = fsio::read_text(&procs).map_err(|e| Error::from_io("read", &procs, e))?;
-    let pids = fsio::parse_pids(&pids);
+impl Cgroup {
+    /// Opens the group `name` of `user` (`None` or `"current"`: the effective user) on `layout`:
+    /// a [`Context`] made for this one call. See [`Context::open`] for the rules and errors, and
+    /// [`Context::new`] for the user's.
+    pub fn open(
+        layout: &Layout,
+        name: &str,
+        selection: Selection,
+        user: Option<&str>,
+    ) -> Result<Cgroup> {
+        Context::new(layout.clone(), user)?.open(name, selection)
+    }
+}
+
+/// Whether the subtree's base is the root of its hierarchy on the host (not a cgroup namespace's
+/// root): v2's real root has no `cgroup.events`, v1's has the `release_agent` file.
+fn is_root_cgroup(subtree: &Subtree) -> Result<bool> {
+    let (file, present_at_root) = match subtree.version() {
+        Version::V2 => ("cgroup.events", false),
+        Version::V1 => ("release_agent", true),
+    };
+    let exists = sys::exists_at(subtree.base(), file)
+        .map_err(|e| Error::from_io("stat", subtree.path_of(std::path::Path::new(file)), e))?;
+    Ok(exists == present_at_root)
+}
+
+/// What the caller's own v2 cgroup offers its children (`cgroup.controllers`); everything on v1.
+fn delegated_controllers(subtree: &Subtree) -> Result<Controllers> {
+    if subtree.version() == Version::V1 {
+        return Ok(Controllers::KNOWN);
+    }
+    sys::read_file_at(subtree.base(), "cgroup.controllers")
+        .map(|text| Controllers::from_v2_list(&text))
+        .map_err(|e| {
+            Error::from_io(
+                "read",
+                hierarchy_file(subtree.hierarchy(), "cgroup.controllers"),
+                e,
+            )
+        })
+}
+
+fn hierarchy_file(h: &Hierarchy, file: &str) -> std::path::PathBuf {
+    h.dir.join(file)
+}
+
+/// Moves every process of the v2 cgroup at the subtree's base into its leaf `cgroups.user`.
+fn move_processes_to_leaf(subtree: &Subtree) -> Result<()> {
+    let text = sys::read_file_at(subtree.base(), "cgroup.procs").map_err(|e| {
+        Error::from_io(
+            "read",
+            hierarchy_file(subtree.hierarchy(), "cgroup.procs"),
+            e,
+        )
+    })?;
+    let pids: Vec<libc::pid_t> = text
+        .split(u8::is_ascii_whitespace)
+        .filter_map(|p| std::str::from_utf8(p).ok()?.parse().ok())
+        .filter(|&pid| pid > 0)
+        .collect();
     if pids.is_empty() {
         return Ok(());
     }
-    let leaf = h.dir.join(USER_LEAF);
-    create::ensure_dir(&leaf)?;
-    migrate::move_processes(&leaf, Version::V2, &pids)?;
-    Ok(())
+    subtree.move_to_user_group(&pids)
 }

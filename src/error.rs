@@ -1,63 +1,94 @@
 //! The error type of the Rust API: one variant per failure category, carrying the path and the OS
 //! error where there is one. The C layer maps each variant to one `cgroups_status` value.
+//!
+//! Every message stands on its own: it names its category, the path and the reason, so that it
+//! can be shown alone (the C layer's `cgroups_last_error()` is this text).
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything that can go wrong in this library.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// An argument is out of range or malformed (a bad name, percentage, size, unit or pid).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
 
-    /// The base path is not a cgroup filesystem, or no cgroup filesystem is mounted.
+    /// The base path is not a cgroup filesystem, or no cgroup filesystem is mounted there.
     #[error("no cgroup filesystem at {path}: {reason}")]
-    NotMounted { path: PathBuf, reason: String },
+    NotMounted {
+        /// The path that was expected to be (or hold) a cgroup mount.
+        path: PathBuf,
+        /// Why it is not usable.
+        reason: String,
+    },
 
     /// A controller was asked for that the host (or the opened group) does not offer.
     #[error("controller {controller} is not available: {reason}")]
     ControllerUnavailable {
+        /// The controller's name (`cpu`, `memory`, ...).
         controller: &'static str,
+        /// Why it is not available.
         reason: String,
     },
 
-    /// The kernel refused an operation for lack of privilege (EACCES/EPERM).
+    /// The kernel, or the library's ownership rules, refused for lack of privilege.
     #[error("permission denied: {action} {path}: {source}{hint}")]
     Permission {
+        /// What was attempted ("create", "move a process into", ...).
         action: &'static str,
+        /// The file or directory concerned.
         path: PathBuf,
+        /// The OS error (EACCES or EPERM).
         source: io::Error,
+        /// What the caller can do about it, starting with a space, or empty.
         hint: String,
     },
 
-    /// The process does not exist (or exited while being moved).
+    /// The process does not exist (or exited, or is a zombie).
     #[error("no such process: {pid}")]
-    NoSuchProcess { pid: i32 },
+    NoSuchProcess {
+        /// The process id.
+        pid: i32,
+    },
 
-    /// The user name has no passwd entry.
+    /// The user name or uid is not known.
     #[error("no such user: {0}")]
     NoSuchUser(String),
 
     /// The group (or a file of it) does not exist: it was never created or was deleted.
     #[error("cgroup not found: {path}")]
-    NotFound { path: PathBuf },
+    NotFound {
+        /// The group's directory, or the missing path.
+        path: PathBuf,
+    },
 
     /// The kernel reported the resource busy: a limit below current usage (v1 memory), a group that
     /// still has child groups or processes, or the v2 no-internal-process rule.
     #[error("busy: {path}: {reason}")]
-    Busy { path: PathBuf, reason: String },
+    Busy {
+        /// The group or file concerned.
+        path: PathBuf,
+        /// Why, and what to do.
+        reason: String,
+    },
 
-    /// The running kernel lacks the interface (for example a controller file that does not exist).
-    #[error("unsupported by this kernel: {0}")]
+    /// The running kernel or layout lacks the interface; the message names what is missing.
+    #[error("unsupported: {0}")]
     Unsupported(String),
 
     /// Any other operating-system error, with the operation and the path it concerned.
-    #[error("{action} {path}: {source}")]
+    #[error("{action} {path}: {source}{hint}")]
     Os {
+        /// What was attempted.
         action: &'static str,
+        /// The file or directory concerned.
         path: PathBuf,
+        /// The OS error.
         source: io::Error,
+        /// An explanation, starting with a space, or empty.
+        hint: String,
     },
 }
 
@@ -76,14 +107,17 @@ impl Error {
     }
 
     /// Classifies an OS error from `action` on `path` into the category the caller can act on.
+    /// This is the one place where errno values become categories: ENOENT and ENODEV (a file of
+    /// a group removed meanwhile) are "not found", EACCES/EPERM "permission", EBUSY "busy", and
+    /// EOPNOTSUPP is explained (cgroup v2 thread mode).
     pub(crate) fn from_io(
         action: &'static str,
-        path: impl Into<PathBuf>,
+        path: impl AsRef<Path>,
         source: io::Error,
     ) -> Error {
-        let path = path.into();
+        let path = path.as_ref().to_path_buf();
         match source.raw_os_error() {
-            Some(libc::ENOENT) => Error::NotFound { path },
+            Some(libc::ENOENT) | Some(libc::ENODEV) => Error::NotFound { path },
             Some(libc::EACCES) | Some(libc::EPERM) => Error::Permission {
                 action,
                 path,
@@ -94,14 +128,78 @@ impl Error {
                 path,
                 reason: format!("{action}: {source}"),
             },
+            Some(libc::EOPNOTSUPP) => Error::Os {
+                action,
+                path,
+                source,
+                hint: " (the group is in cgroup v2 thread mode or its type is \"domain invalid\": \
+                       a threaded group takes threads, not processes, and cannot hold domain \
+                       controllers; see cgroup.type)"
+                    .into(),
+            },
             _ => Error::Os {
                 action,
                 path,
                 source,
+                hint: String::new(),
             },
+        }
+    }
+
+    /// The same error with `hint` appended to a permission refusal (other categories unchanged).
+    pub(crate) fn with_permission_hint(self, extra: &str) -> Error {
+        match self {
+            Error::Permission {
+                action,
+                path,
+                source,
+                hint,
+            } => Error::Permission {
+                action,
+                path,
+                source,
+                hint: hint + extra,
+            },
+            other => other,
         }
     }
 }
 
 /// Result type of the Rust API.
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_of_a_group_removed_meanwhile_is_not_found() {
+        for errno in [libc::ENOENT, libc::ENODEV] {
+            let err = Error::from_io("read", "/x", io::Error::from_raw_os_error(errno));
+            assert!(matches!(err, Error::NotFound { .. }), "{errno}: {err}");
+        }
+    }
+
+    #[test]
+    fn each_category_names_itself_once() {
+        let err = Error::InvalidArgument("name \"..\" is not allowed".into());
+        assert_eq!(
+            err.to_string().matches("invalid argument").count(),
+            1,
+            "{err}"
+        );
+        let err = Error::from_io("write", "/g/x", io::Error::from_raw_os_error(libc::EACCES));
+        assert!(err.to_string().starts_with("permission denied: write /g/x"));
+        assert_eq!(err.os_errno(), libc::EACCES);
+    }
+
+    #[test]
+    fn thread_mode_refusals_are_explained() {
+        let err = Error::from_io(
+            "write",
+            "/g",
+            io::Error::from_raw_os_error(libc::EOPNOTSUPP),
+        );
+        assert!(err.to_string().contains("thread mode"), "{err}");
+    }
+}

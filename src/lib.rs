@@ -4,41 +4,53 @@
 //! clean up — on cgroup v2 (unified), v1 (legacy) and hybrid hosts, detected at run time.
 //!
 //! Groups live in a per-user subtree: `<hierarchy>/<user>/<name>` in each hierarchy that serves a
-//! chosen controller. The same model is exported as a C ABI (`include/cgroups.h`).
+//! chosen controller. A [`Layout`] says which hierarchies there are; a [`Context`] opens them once
+//! for a user; a [`Cgroup`] is a group, held by descriptors of its directories. The same model
+//! is exported as a C ABI (`include/cgroups.h`).
 //!
 //! ```no_run
-//! use cgroups::{Cgroup, Layout, Selection, Unit};
+//! use cgroups::{Cgroup, Context, Layout, Selection, Unit};
 //!
 //! let layout = Layout::discover()?;
 //! let group = Cgroup::open(&layout, "charlie", Selection::All, None)?;
-//! // Many groups: resolve the layout and the user once.
-//! let context = cgroups::Context::new(layout, None)?;
-//! let job = context.open("jobs/42", Selection::All)?;
-//! job.delete()?;
-//! group.set_cpu_limit(50.0)?;
+//! group.set_cpu_share_percent(50.0)?;
 //! group.set_memory_limit(500, Unit::Megabytes)?;
 //! group.add(std::process::id() as i32)?;
 //! group.remove(std::process::id() as i32)?;
 //! group.delete()?;
+//!
+//! // Many groups: resolve the layout and the user once.
+//! let context = Context::new(layout, None)?;
+//! let job = context.open("jobs/42", Selection::All)?;
+//! job.delete()?;
 //! # Ok::<(), cgroups::Error>(())
 //! ```
+//!
+//! Errors are [`Error`] values, one variant per category, each naming the path and the OS error.
+#![deny(missing_docs)]
 
 mod cgroup;
 mod context;
-pub mod controller;
-mod create;
+mod controller;
+mod delegation;
 pub mod error;
+#[doc(hidden)]
 pub mod ffi;
-mod fsio;
+mod group_dir;
+pub mod layout;
 mod migrate;
-pub mod mounts;
 pub mod name;
-mod proc_cgroup;
+mod open;
+mod procfs;
+mod subtree;
+mod sys;
 pub mod user;
 
 pub use cgroup::{Cgroup, Selection};
 pub use context::Context;
 pub use controller::memory::Unit;
-pub use controller::{Controller, Controllers};
+pub use delegation::delegate_subtree;
 pub use error::{Error, Result};
-pub use mounts::{Hierarchy, Layout, LayoutKind, Version};
+pub use layout::{Controller, Controllers, Hierarchy, Layout, LayoutKind, Version};
+pub use open::create_subtree;
+pub use user::User;

@@ -1,6 +1,8 @@
-//! Moving processes between groups: one pid per `write` to `cgroup.procs` (never `tasks`).
+//! Moving processes between groups: one pid per `write` to `cgroup.procs` (never `tasks`), the
+//! checks before a move, and the explanation of a refused one.
 
 use std::io;
+use std::os::fd::BorrowedFd;
 use std::path::Path;
 use std::thread::sleep;
 use std::time::Duration;
@@ -8,13 +10,13 @@ use std::time::Duration;
 use nix::unistd::geteuid;
 
 use crate::error::{Error, Result};
-use crate::fsio;
-use crate::mounts::Version;
+use crate::layout::Version;
+use crate::procfs;
+use crate::procfs::process::Status;
+use crate::sys;
 
 /// How often a move that fails with EINVAL (a task still being created) is retried.
 const EINVAL_RETRIES: u32 = 10;
-/// `PF_KTHREAD` in the flags of `/proc/<pid>/stat`.
-const PF_KTHREAD: u64 = 0x0020_0000;
 
 /// Checks that `pid` names a process: positive, since 0 means "the caller" to the kernel and
 /// negative values mean nothing.
@@ -27,27 +29,78 @@ pub(crate) fn check_pid(pid: libc::pid_t) -> Result<()> {
     Ok(())
 }
 
-/// Moves the whole process `pid` into the group of directory `group_dir`.
+/// Reads the state and owner of `pid`. A zombie counts as gone: the kernel accepts its pid in
+/// `cgroup.procs` but moves nothing.
 ///
-/// Fails with [`Error::NoSuchProcess`] when the process does not exist (or exited meanwhile),
-/// [`Error::InvalidArgument`] for a kernel thread, [`Error::NotFound`] when the group is gone, and
-/// [`Error::Permission`] when the kernel refuses the move, with the reason.
-pub(crate) fn move_process(group_dir: &Path, version: Version, pid: libc::pid_t) -> Result<()> {
-    let procs = group_dir.join("cgroup.procs");
+/// Fails with [`Error::NoSuchProcess`] for a process that does not exist or has exited.
+pub(crate) fn process_status(pid: libc::pid_t) -> Result<Status> {
+    let text = procfs::read_process_file(pid, "status").map_err(|e| match e.raw_os_error() {
+        Some(libc::ESRCH) => Error::NoSuchProcess { pid },
+        _ => Error::from_io("read", format!("/proc/{pid}/status"), e),
+    })?;
+    match procfs::process::parse_status(&text) {
+        Some(status) if status.has_exited() => Err(Error::NoSuchProcess { pid }),
+        Some(status) => Ok(status),
+        None => Err(Error::Unsupported(format!(
+            "/proc/{pid}/status has no State: or Uid: line"
+        ))),
+    }
+}
+
+/// Refuses to put process `pid` (whose status is `status`) into a group owned by `owner` when the
+/// owner is neither root nor the process's user: on cgroup v2 whoever may write a group's files
+/// may freeze or kill its processes, so that would hand the process to another user.
+pub(crate) fn check_owner(
+    pid: libc::pid_t,
+    status: &Status,
+    owner: u32,
+    group: &Path,
+) -> Result<()> {
+    let [real, _, saved] = status.uids;
+    if owner == 0 || owner == real || owner == saved {
+        return Ok(());
+    }
+    let caller = geteuid().as_raw();
+    let hint = if caller != 0 && caller != real && caller != saved {
+        format!(
+            " (process {pid} belongs to uid {real}: only root can move another user's processes)"
+        )
+    } else {
+        format!(
+            " (process {pid} belongs to uid {real} and the group to uid {owner}, another user, who \
+             could then freeze, kill or throttle it: only processes of the group's owner go into \
+             it)"
+        )
+    };
+    Err(Error::Permission {
+        action: "move a process into",
+        path: group.to_path_buf(),
+        source: io::Error::from_raw_os_error(libc::EPERM),
+        hint,
+    })
+}
+
+/// Writes `pid` to the open `cgroup.procs` `procs` (at `procs_path`, for messages) of a group on a
+/// `version` hierarchy, retrying a transient EINVAL.
+///
+/// Fails with [`Error::NoSuchProcess`] when the process exited meanwhile, [`Error::InvalidArgument`]
+/// for a kernel thread, [`Error::NotFound`] when the group is gone, and [`Error::Permission`] when
+/// the kernel refuses, with the reason.
+pub(crate) fn write_pid(
+    procs: BorrowedFd<'_>,
+    procs_path: &Path,
+    version: Version,
+    pid: libc::pid_t,
+) -> Result<()> {
     let text = pid.to_string();
     let mut attempt = 0;
     loop {
-        let err = match fsio::write_value(&procs, text.as_bytes()) {
+        let err = match sys::write_once(procs, text.as_bytes()) {
             Ok(()) => return Ok(()),
             Err(err) => err,
         };
         match err.raw_os_error() {
             Some(libc::ESRCH) => return Err(Error::NoSuchProcess { pid }),
-            Some(libc::ENOENT) => {
-                return Err(Error::NotFound {
-                    path: group_dir.to_path_buf(),
-                })
-            }
             Some(libc::EINVAL) if is_kernel_thread(pid) => {
                 return Err(Error::InvalidArgument(format!(
                     "pid {pid} is a kernel thread, which cannot be moved"
@@ -58,29 +111,37 @@ pub(crate) fn move_process(group_dir: &Path, version: Version, pid: libc::pid_t)
                 sleep(Duration::from_millis(u64::from(attempt)));
             }
             Some(libc::EACCES) | Some(libc::EPERM) => {
-                return Err(refusal(&procs, version, pid, err))
+                return Err(refusal(procs_path, version, pid, err))
             }
-            _ => return Err(Error::from_io("move a process into", &procs, err)),
+            _ => return Err(Error::from_io("move a process into", procs_path, err)),
         }
     }
 }
 
 /// Explains why the kernel refused a move: another user's process, the v2 common-ancestor rule,
-/// or a subtree that was not handed to the caller.
+/// a subtree that was not handed to the caller, or (for root) a controller's own veto.
 fn refusal(procs: &Path, version: Version, pid: libc::pid_t, source: io::Error) -> Error {
     let caller = geteuid().as_raw();
-    let hint = match process_uids(pid) {
-        Some((real, saved)) if caller != 0 && caller != real && caller != saved => {
+    let owner = process_status(pid).ok().map(|status| status.uids);
+    let hint = match owner {
+        Some([real, _, saved]) if caller != 0 && caller != real && caller != saved => {
             format!(" (process {pid} belongs to uid {real}: only root can move another user's processes)")
         }
+        _ if caller == 0 => String::from(
+            " (the kernel refused even root: for example cpuset refuses a task whose CPU affinity \
+             is fixed, or a real-time or deadline task the target cannot hold)",
+        ),
         _ if version == Version::V2 => String::from(
             " (cgroup v2 lets a process be moved only by someone who may write the cgroup.procs of \
              the common ancestor of its current and its new group, so a process that lives outside \
-             your delegated subtree cannot be moved into it: start it inside instead, with \
-             cgroups_attach_self() in a child of a process already there, or from a systemd unit \
-             with Delegate=yes)"
+             your delegated subtree cannot be moved into it: start it inside instead, from a process \
+             already there (spawn it into the group, or attach the child between fork and exec), or \
+             from a systemd unit with Delegate=yes)",
         ),
-        _ => format!(" (no write access to {}: as root, run `user_cgroups USER` to hand the user their subtree)", procs.display()),
+        _ => format!(
+            " (no write access to {}: root has to delegate the user's subtree first)",
+            procs.display()
+        ),
     };
     Error::Permission {
         action: "move a process into",
@@ -90,43 +151,9 @@ fn refusal(procs: &Path, version: Version, pid: libc::pid_t, source: io::Error) 
     }
 }
 
-/// The real and saved uids of `pid`, from `/proc/<pid>/status`.
-fn process_uids(pid: libc::pid_t) -> Option<(u32, u32)> {
-    let status = fsio::read_text(Path::new(&format!("/proc/{pid}/status"))).ok()?;
-    let uids: Vec<u32> = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))?
-        .split_whitespace()
-        .filter_map(|u| u.parse().ok())
-        .collect();
-    Some((*uids.first()?, *uids.get(2)?))
-}
-
-/// Moves each of `pids` into the group of directory `group_dir`, skipping processes that exited
-/// meanwhile; fails like [`move_process`] otherwise.
-pub(crate) fn move_processes(
-    group_dir: &Path,
-    version: Version,
-    pids: &[libc::pid_t],
-) -> Result<()> {
-    for &pid in pids {
-        match move_process(group_dir, version, pid) {
-            Ok(()) | Err(Error::NoSuchProcess { .. }) => {}
-            Err(err) => return Err(err),
-        }
-    }
-    Ok(())
-}
-
 fn is_kernel_thread(pid: libc::pid_t) -> bool {
-    let Ok(stat) = fsio::read_text(Path::new(&format!("/proc/{pid}/stat"))) else {
-        return false;
-    };
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    let flags = stat
-        .rsplit_once(')')
-        .and_then(|(_, rest)| rest.split_ascii_whitespace().nth(6)?.parse::<u64>().ok());
-    flags.is_some_and(|flags| flags & PF_KTHREAD != 0)
+    procfs::read_process_file(pid, "stat")
+        .is_ok_and(|stat| procfs::process::is_kernel_thread(&stat))
 }
 
 #[cfg(test)]
@@ -144,5 +171,19 @@ mod tests {
     fn kthreadd_is_recognised_as_a_kernel_thread() {
         assert!(is_kernel_thread(2) || !Path::new("/proc/2").exists());
         assert!(!is_kernel_thread(std::process::id() as libc::pid_t));
+    }
+
+    #[test]
+    fn a_process_goes_only_into_groups_of_root_or_its_own_user() {
+        let status = Status {
+            state: b'S',
+            uids: [1000, 1000, 1001],
+        };
+        let group = Path::new("/g");
+        assert!(check_owner(7, &status, 0, group).is_ok());
+        assert!(check_owner(7, &status, 1000, group).is_ok());
+        assert!(check_owner(7, &status, 1001, group).is_ok());
+        let err = check_owner(7, &status, 2000, group).unwrap_err();
+        assert!(matches!(err, Error::Permission { .. }), "{err}");
     }
 }

@@ -31,6 +31,9 @@ const INTERFACE_PREFIXES: &[&str] = &[
     "hugetlb",
     "rdma",
     "misc",
+    "irq",
+    "dmem",
+    "debug",
 ];
 
 /// Interface files of v1 whose names have no dot.
@@ -55,7 +58,8 @@ pub fn group_components(name: &str) -> Result<Vec<&str>> {
         .collect()
 }
 
-/// Checks a user name for use as the directory of the user's subtree.
+/// Checks a user name (from the caller, or from the passwd database) for use as the directory
+/// of the user's subtree.
 ///
 /// Fails with [`Error::InvalidArgument`] under the same rules as a group name component, and for
 /// any `/`.
@@ -137,6 +141,11 @@ mod tests {
             "cpu.max",
             "memory.foo",
             "a/cpu.shares",
+            "irq.pressure",
+            "dmem.max",
+            "debug.stat",
+            "misc.max",
+            "rdma.current",
             USER_LEAF,
         ] {
             assert!(group_components(bad).is_err(), "{bad:?} accepted");
@@ -147,7 +156,7 @@ mod tests {
     fn user_names_follow_the_component_rules() {
         assert!(check_user_name("alice").is_ok());
         assert!(check_user_name("1000").is_ok());
-        for bad in ["", "a/b", "..", "tasks"] {
+        for bad in ["", "a/b", "..", "tasks", "../../tmp/x", "cgroup.procs"] {
             assert!(check_user_name(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -37,8 +37,8 @@ fn prefix_of(tree: &TestTree) -> String {
 fn setup_hands_the_users_directory_over_and_keeps_resource_files_roots() {
     let tree = TestTree::new();
     let user = test_user();
-    cgroups::user::setup(&tree.layout, &user.name).unwrap();
-    cgroups::user::setup(&tree.layout, &user.name).unwrap();
+    cgroups::delegate_subtree(&tree.layout, &user.name).unwrap();
+    cgroups::delegate_subtree(&tree.layout, &user.name).unwrap();
     let uid = user.uid.as_raw();
     for h in tree.layout.hierarchies() {
         let dir = h.dir.join(&user.name);
@@ -73,7 +73,7 @@ fn setup_hands_the_users_directory_over_and_keeps_resource_files_roots() {
 #[test]
 fn setup_refuses_unknown_users_and_non_root_callers() {
     let tree = TestTree::new();
-    let err = cgroups::user::setup(&tree.layout, "no-such-user-cgroups-rs").unwrap_err();
+    let err = cgroups::delegate_subtree(&tree.layout, "no-such-user-cgroups-rs").unwrap_err();
     assert!(matches!(err, Error::NoSuchUser(_)), "{err}");
     let output = run_test_as(
         &test_user(),
@@ -88,7 +88,7 @@ fn setup_refuses_unknown_users_and_non_root_callers() {
 #[ignore = "runs as the unprivileged user, started by setup_refuses_unknown_users_and_non_root_callers"]
 fn user_side_cannot_run_setup() {
     let layout = user_layout();
-    let err = cgroups::user::setup(&layout, "nobody").unwrap_err();
+    let err = cgroups::delegate_subtree(&layout, "nobody").unwrap_err();
     assert!(
         matches!(&err, Error::Permission { hint, .. } if hint.contains("root")),
         "{err}"
@@ -165,7 +165,7 @@ fn user_session(tree: &TestTree, user: &str) -> Vec<PathBuf> {
 fn a_prepared_user_manages_their_own_groups_without_root() {
     let tree = TestTree::new();
     let user = test_user();
-    cgroups::user::setup(&tree.layout, &user.name).unwrap();
+    cgroups::delegate_subtree(&tree.layout, &user.name).unwrap();
     // A process of the user that lives outside the user's subtree.
     let outsider = {
         let (uid, gid) = (user.uid.as_raw(), user.gid.as_raw());
@@ -206,10 +206,10 @@ fn user_side_manages_own_groups() {
         .iter()
         .any(|h| h.version == Version::V2 && h.controllers.contains(Controller::Cpu));
     let group = Arc::new(Cgroup::open(&layout, "mine", cpu_and_memory(), None).unwrap());
-    group.set_cpu_limit(50.0).unwrap();
+    group.set_cpu_share_percent(50.0).unwrap();
     group.set_memory_limit(100, Unit::Megabytes).unwrap();
-    assert_eq!(group.cpu_limit().unwrap(), 50.0);
-    assert_eq!(group.memory_limit().unwrap(), Some(100 << 20));
+    assert_eq!(group.cpu_share_percent().unwrap(), 50.0);
+    assert_eq!(group.memory_limit_bytes().unwrap(), Some(100 << 20));
 
     let started_inside = Proc::sleeper_in(&group);
     let own = Proc::sleeper();
@@ -243,7 +243,7 @@ fn user_side_manages_own_groups() {
     // Another user's subtree, and the user's own directory's limits, stay out of reach.
     let err = Cgroup::open(&layout, "theirs", cpu_and_memory(), Some("root")).unwrap_err();
     assert!(
-        matches!(&err, Error::Permission { hint, .. } if hint.contains("user_cgroups")),
+        matches!(&err, Error::Permission { hint, .. } if hint.contains("delegate")),
         "{err}"
     );
     assert!(matches!(
@@ -272,7 +272,7 @@ fn user_side_manages_own_groups() {
 fn a_delegated_process_manages_groups_below_its_own_cgroup() {
     let tree = TestTree::new();
     let user = test_user();
-    cgroups::user::setup(&tree.layout, &user.name).unwrap();
+    cgroups::delegate_subtree(&tree.layout, &user.name).unwrap();
     // The user's directory stands for a cgroup systemd delegated to a service; the service's
     // process starts in it (on v2 not in the leaf: the library must move it there itself).
     let service: Vec<PathBuf> = tree
@@ -295,7 +295,7 @@ fn a_delegated_process_manages_groups_below_its_own_cgroup() {
 #[test]
 #[ignore = "runs as the unprivileged user, started by a_delegated_process_manages_groups_below_its_own_cgroup"]
 fn user_side_uses_its_own_cgroup() {
-    let context = Context::own_cgroup(&Layout::discover().unwrap()).unwrap();
+    let context = Context::new_self(&Layout::discover().unwrap()).unwrap();
     assert_eq!(context.user(), None);
     let own: Vec<PathBuf> = context
         .layout()
@@ -321,7 +321,7 @@ fn user_side_uses_its_own_cgroup() {
             path.display()
         );
     }
-    group.set_cpu_limit(30.0).unwrap();
+    group.set_cpu_share_percent(30.0).unwrap();
     group.set_memory_limit(64, Unit::Megabytes).unwrap();
     let worker = Proc::sleeper_in(&group);
     let helper = Proc::sleeper();

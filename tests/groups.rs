@@ -249,15 +249,15 @@ fn every_call_on_a_group_deleted_behind_the_handle_reports_not_found() {
     not_found(group.add(sleeper.pid()), "add");
     not_found(group.remove(sleeper.pid()), "remove");
     not_found(group.pids().map(drop), "pids");
-    not_found(group.set_cpu_limit(50.0), "set_cpu_limit");
-    not_found(group.reset_cpu_limit(), "reset_cpu_limit");
-    not_found(group.cpu_limit().map(drop), "cpu_limit");
+    not_found(group.set_cpu_share_percent(50.0), "set_cpu_limit");
+    not_found(group.reset_cpu_share(), "reset_cpu_limit");
+    not_found(group.cpu_share_percent().map(drop), "cpu_limit");
     not_found(
         group.set_memory_limit(1, cgroups::Unit::Megabytes),
         "set_memory_limit",
     );
     not_found(group.reset_memory_limit(), "reset_memory_limit");
-    not_found(group.memory_limit().map(drop), "memory_limit");
+    not_found(group.memory_limit_bytes().map(drop), "memory_limit");
     not_found(group.delete(), "delete");
     assert_eq!(
         group.attach_self().unwrap_err().raw_os_error(),
@@ -354,7 +354,7 @@ fn a_context_opens_many_groups_in_its_users_subtree() {
 #[test]
 fn each_controller_is_served_by_one_hierarchy_and_all_spans_every_version_that_serves_one() {
     let tree = TestTree::new();
-    for controller in Controller::ALL {
+    for &controller in Controller::ALL {
         let serving = tree
             .layout
             .hierarchies()

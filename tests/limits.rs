@@ -28,18 +28,18 @@ fn cpu_percent_is_written_as_shares_or_weight_and_read_back() {
     let tree = TestTree::new();
     let group = tree.open("cpu", only(Controller::Cpu));
     let dir = group.paths().next().unwrap().to_path_buf();
-    group.set_cpu_limit(50.0).unwrap();
+    group.set_cpu_share_percent(50.0).unwrap();
     let (file, half, default) = match version_of(&group, &tree, Controller::Cpu) {
         Version::V1 => ("cpu.shares", "512", "1024"),
         Version::V2 => ("cpu.weight", "50", "100"),
     };
     assert_eq!(fs::read_to_string(dir.join(file)).unwrap().trim(), half);
-    assert_eq!(group.cpu_limit().unwrap(), 50.0);
-    group.set_cpu_limit(80.0).unwrap();
-    assert!((group.cpu_limit().unwrap() - 80.0).abs() < 0.1);
-    group.reset_cpu_limit().unwrap();
+    assert_eq!(group.cpu_share_percent().unwrap(), 50.0);
+    group.set_cpu_share_percent(80.0).unwrap();
+    assert!((group.cpu_share_percent().unwrap() - 80.0).abs() < 0.1);
+    group.reset_cpu_share().unwrap();
     assert_eq!(fs::read_to_string(dir.join(file)).unwrap().trim(), default);
-    assert_eq!(group.cpu_limit().unwrap(), 100.0);
+    assert_eq!(group.cpu_share_percent().unwrap(), 100.0);
     group.delete().unwrap();
 }
 
@@ -47,14 +47,17 @@ fn cpu_percent_is_written_as_shares_or_weight_and_read_back() {
 fn out_of_range_cpu_percentages_are_refused_and_change_nothing() {
     let tree = TestTree::new();
     let group = tree.open("cpu-bad", only(Controller::Cpu));
-    group.set_cpu_limit(25.0).unwrap();
+    group.set_cpu_share_percent(25.0).unwrap();
     for bad in [0.0, -5.0, 100.01, f64::NAN, f64::INFINITY] {
         assert!(
-            matches!(group.set_cpu_limit(bad), Err(Error::InvalidArgument(_))),
+            matches!(
+                group.set_cpu_share_percent(bad),
+                Err(Error::InvalidArgument(_))
+            ),
             "{bad}"
         );
     }
-    assert_eq!(group.cpu_limit().unwrap(), 25.0);
+    assert_eq!(group.cpu_share_percent().unwrap(), 25.0);
     group.delete().unwrap();
 }
 
@@ -63,7 +66,7 @@ fn memory_limit_in_each_unit_is_read_back_in_bytes() {
     let tree = TestTree::new();
     let group = tree.open("memory", only(Controller::Memory));
     assert_eq!(
-        group.memory_limit().unwrap(),
+        group.memory_limit_bytes().unwrap(),
         None,
         "a new group is unlimited"
     );
@@ -75,13 +78,13 @@ fn memory_limit_in_each_unit_is_read_back_in_bytes() {
     ] {
         group.set_memory_limit(limit, unit).unwrap();
         assert_eq!(
-            group.memory_limit().unwrap(),
+            group.memory_limit_bytes().unwrap(),
             Some(bytes),
             "{limit} {unit:?}"
         );
     }
     group.reset_memory_limit().unwrap();
-    assert_eq!(group.memory_limit().unwrap(), None);
+    assert_eq!(group.memory_limit_bytes().unwrap(), None);
     group.delete().unwrap();
 }
 
@@ -98,7 +101,7 @@ fn overflowing_and_zero_memory_limits_are_refused_and_change_nothing() {
         group.set_memory_limit(0, Unit::Bytes),
         Err(Error::InvalidArgument(_))
     ));
-    assert_eq!(group.memory_limit().unwrap(), Some(64 << 20));
+    assert_eq!(group.memory_limit_bytes().unwrap(), Some(64 << 20));
     group.delete().unwrap();
 }
 
@@ -111,7 +114,7 @@ fn limits_on_a_group_opened_without_the_controller_are_refused() {
         Err(Error::ControllerUnavailable { .. })
     ));
     assert!(matches!(
-        group.memory_limit(),
+        group.memory_limit_bytes(),
         Err(Error::ControllerUnavailable { .. })
     ));
     group.delete().unwrap();

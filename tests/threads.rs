@@ -27,13 +27,13 @@ fn several_threads_share_one_handle() {
                 for round in 0..20 {
                     group.add(pid).unwrap();
                     group
-                        .set_cpu_limit(10.0 + (i * 10 + round) as f64 % 90.0)
+                        .set_cpu_share_percent(10.0 + (i * 10 + round) as f64 % 90.0)
                         .unwrap();
                     group
                         .set_memory_limit(64 + round as u64, Unit::Megabytes)
                         .unwrap();
                     assert!(group.pids().unwrap().contains(&pid));
-                    assert!(group.cpu_limit().unwrap() > 0.0);
+                    assert!(group.cpu_share_percent().unwrap() > 0.0);
                     group.remove(pid).unwrap();
                 }
                 group.add(pid).unwrap();
@@ -60,9 +60,9 @@ fn many_threads_each_with_their_own_handles() {
                 for round in 0..10 {
                     let group = tree.open(&format!("t{t}-{round}"), cpu_and_memory());
                     group.add(sleeper.pid()).unwrap();
-                    group.set_cpu_limit(50.0).unwrap();
+                    group.set_cpu_share_percent(50.0).unwrap();
                     group.set_memory_limit(100, Unit::Megabytes).unwrap();
-                    assert_eq!(group.memory_limit().unwrap(), Some(100 << 20));
+                    assert_eq!(group.memory_limit_bytes().unwrap(), Some(100 << 20));
                     group.delete().unwrap();
                 }
             })

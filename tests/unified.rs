@@ -48,7 +48,7 @@ fn only_the_missing_controllers_are_enabled_on_each_level() {
     memory
         .set_memory_limit(100, cgroups::Unit::Megabytes)
         .unwrap();
-    cpu.set_cpu_limit(30.0).unwrap();
+    cpu.set_cpu_share_percent(30.0).unwrap();
     cpu.delete().unwrap();
     memory.delete().unwrap();
 }
@@ -113,8 +113,8 @@ fn a_controller_disabled_behind_a_contexts_back_is_enabled_again_on_first_use() 
     let user_dir = prefix.join(context.user().unwrap());
     fs::write(user_dir.join("cgroup.subtree_control"), "-cpu").unwrap();
     let second = context.open("second", cpu).unwrap();
-    second.set_cpu_limit(40.0).unwrap();
-    assert_eq!(second.cpu_limit().unwrap(), 40.0);
+    second.set_cpu_share_percent(40.0).unwrap();
+    assert_eq!(second.cpu_share_percent().unwrap(), 40.0);
     assert_eq!(subtree_control(&user_dir), ["cpu"]);
     second.delete().unwrap();
 }

@@ -1,4 +1,5 @@
-//! Checks of C arguments: NULL pointers, strings (UTF-8, no NUL) and output parameters.
+//! Checks of C arguments: NULL pointers, strings (UTF-8, no NUL), output parameters, and the
+//! hand-over of owned objects.
 //!
 //! Each helper trusts the C contract that a non-NULL pointer points to a valid object of its
 //! type (a NUL-terminated string, a live handle, writable storage).
@@ -29,13 +30,8 @@ pub(crate) fn optional_str<'a>(
 
 /// A required pointer to an object the library handed out or the caller owns.
 pub(crate) fn required_ref<'a, T>(ptr: *const T, argument: &str) -> Result<&'a T, Failure> {
-    nullable_ref(ptr).ok_or_else(|| Failure::null(argument))
-}
-
-/// A pointer that may be NULL; allocation-free, for async-signal-safe calls.
-pub(crate) fn nullable_ref<'a, T>(ptr: *const T) -> Option<&'a T> {
     // SAFETY: a non-NULL pointer is a live object of type T for the duration of the call.
-    unsafe { ptr.as_ref() }
+    unsafe { ptr.as_ref() }.ok_or_else(|| Failure::null(argument))
 }
 
 /// Hands ownership of `value` to C as a Box; [`take_box`] takes it back (in the `_free` call).

@@ -34,7 +34,7 @@ pub const CGROUPS_UNLIMITED: u64 = 0xFFFF_FFFF_FFFF_FFFF;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controller::Controller;
+    use crate::layout::Controller;
 
     #[test]
     fn c_controller_bits_are_the_rust_bits() {

@@ -1,12 +1,15 @@
 //! The C ABI: argument checks, handle ownership, status codes and the panic boundary. Every
-//! function here converts and calls the Rust API; none holds cgroup logic of its own.
+//! function here converts and calls the public Rust API; none holds cgroup logic of its own.
+//! One file per family of calls.
 
 mod args;
-pub mod cgroup;
 pub mod constants;
-pub mod context;
+mod context;
+mod cpu;
+mod group;
 mod guard;
-pub mod last_error;
-pub mod status;
-pub mod user;
+mod last_error;
+mod memory;
+mod status;
+mod user;
 pub mod version;

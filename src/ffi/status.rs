@@ -2,6 +2,7 @@
 
 use std::ffi::{c_char, c_int, CStr};
 
+use super::guard::guard_value;
 use crate::error::Error;
 
 /// Result of a call. Values are fixed and never reused; a retired value stays listed as retired.
@@ -56,11 +57,12 @@ impl From<&Error> for cgroups_status {
 }
 
 impl cgroups_status {
-    /// The status for an OS error number, for calls that must not allocate.
+    /// The status for an OS error number, for calls that must not allocate (the same categories
+    /// as [`Error::from_io`]).
     pub(crate) fn from_errno(errno: i32) -> cgroups_status {
         use cgroups_status::*;
         match errno {
-            libc::ENOENT => CGROUPS_E_NOT_FOUND,
+            libc::ENOENT | libc::ENODEV => CGROUPS_E_NOT_FOUND,
             libc::EACCES | libc::EPERM => CGROUPS_E_PERMISSION,
             libc::EBUSY => CGROUPS_E_BUSY,
             _ => CGROUPS_E_OS,
@@ -98,7 +100,9 @@ impl cgroups_status {
 /// that are not statuses). Never NULL; do not free.
 #[no_mangle]
 pub extern "C" fn cgroups_strerror(status: c_int) -> *const c_char {
-    cgroups_status::message(status).as_ptr()
+    guard_value(c"unknown status".as_ptr(), || {
+        cgroups_status::message(status).as_ptr()
+    })
 }
 
 #[cfg(test)]

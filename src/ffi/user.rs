@@ -1,4 +1,4 @@
-//! Preparing a user's subtree (what `user_cgroups` does).
+//! Delegating a user's subtree (what `user_cgroups` does).
 
 use std::ffi::{c_char, c_int};
 
@@ -10,10 +10,11 @@ use super::guard::guard;
 /// manage their own groups without root; resource files stay root's. Idempotent. Must run as
 /// root: CGROUPS_E_PERMISSION otherwise; CGROUPS_E_NO_SUCH_USER for an unknown user.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn cgroups_user_setup(base: *const c_char, user: *const c_char) -> c_int {
     guard(|| {
         let user = required_str(user, "user")?;
         let layout = layout_at(optional_str(base, "base")?)?;
-        Ok(crate::user::setup(&layout, user)?)
+        Ok(crate::delegate_subtree(&layout, user)?)
     })
 }

@@ -2,8 +2,12 @@
 
 use std::ffi::c_char;
 
+use super::guard::guard_value;
+
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
+
 /// The version of the loaded library, "MAJOR.MINOR.PATCH". Static; do not free.
 #[no_mangle]
 pub extern "C" fn cgroups_version() -> *const c_char {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+    guard_value(VERSION.as_ptr().cast(), || VERSION.as_ptr().cast())
 }

@@ -41,9 +41,8 @@ impl TestTree {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::SeqCst)
         );
-        let layout = host
-            .create_subtree(&prefix)
-            .expect("the test prefix can be created");
+        let layout =
+            cgroups::create_subtree(&host, &prefix).expect("the test prefix can be created");
         let dirs = layout.hierarchies().iter().map(|h| h.dir.clone()).collect();
         TestTree { host, layout, dirs }
     }

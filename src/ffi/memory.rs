@@ -1,0 +1,62 @@
+//! The memory limit.
+
+use std::ffi::c_int;
+
+use super::args::{required_ref, Out};
+use super::constants::{
+    cgroups_unit, CGROUPS_BYTES, CGROUPS_GIGABYTES, CGROUPS_KILOBYTES, CGROUPS_MEGABYTES,
+    CGROUPS_UNLIMITED,
+};
+use super::group::cgroups_cgroup;
+use super::guard::{guard, Failure};
+use crate::Unit;
+
+/// The Rust unit of a `cgroups_unit`.
+pub(crate) fn unit(unit: cgroups_unit) -> Result<Unit, Failure> {
+    match unit {
+        CGROUPS_BYTES => Ok(Unit::Bytes),
+        CGROUPS_KILOBYTES => Ok(Unit::Kilobytes),
+        CGROUPS_MEGABYTES => Ok(Unit::Megabytes),
+        CGROUPS_GIGABYTES => Ok(Unit::Gigabytes),
+        other => Err(Failure::invalid(format!(
+            "unit {other} is not a cgroups_unit"
+        ))),
+    }
+}
+
+/// Limits the group's memory to `limit` units (CGROUPS_BYTES … CGROUPS_GIGABYTES, ×1024 steps;
+/// the kernel rounds down to whole pages). CGROUPS_E_INVALID_ARGUMENT for less than one page (0
+/// included), an overflowing size or an unknown unit; CGROUPS_E_BUSY when (v1) the limit is below
+/// current usage and reclaim failed. On v2 a limit below usage reclaims, and the OOM killer may
+/// kill members of the group.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn cgroups_set_memory_limit(
+    cg: *const cgroups_cgroup,
+    limit: u64,
+    unit: cgroups_unit,
+) -> c_int {
+    guard(|| {
+        let cg = required_ref(cg, "cg")?;
+        Ok(cg.0.set_memory_limit(limit, self::unit(unit)?)?)
+    })
+}
+
+/// Removes the memory limit.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn cgroups_reset_memory_limit(cg: *const cgroups_cgroup) -> c_int {
+    guard(|| Ok(required_ref(cg, "cg")?.0.reset_memory_limit()?))
+}
+
+/// Reads the memory limit in bytes into `*bytes_out`; CGROUPS_UNLIMITED when there is none.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn cgroups_memory_limit(cg: *const cgroups_cgroup, bytes_out: *mut u64) -> c_int {
+    guard(|| {
+        let out = Out::new(bytes_out, "bytes_out")?;
+        let limit = required_ref(cg, "cg")?.0.memory_limit_bytes()?;
+        out.write(limit.unwrap_or(CGROUPS_UNLIMITED));
+        Ok(())
+    })
+}

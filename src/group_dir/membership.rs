@@ -1,0 +1,89 @@
+//! The processes of a group's directory: listing them, moving one in, and the async-signal-safe
+//! self-attach for a child between `fork` and `exec`.
+
+use std::io;
+use std::os::fd::{AsFd, AsRawFd};
+
+use nix::fcntl::OFlag;
+
+use super::GroupDir;
+use crate::error::{Error, Result};
+use crate::migrate;
+use crate::procfs::process::Status;
+use crate::sys;
+
+/// The processes listed in a group's `cgroup.procs`.
+#[derive(Debug, Default)]
+pub(crate) struct Members {
+    /// The pids visible from the caller's pid namespace.
+    pub visible: Vec<libc::pid_t>,
+    /// How many members live outside the caller's pid namespace (the kernel lists them as 0):
+    /// they can be neither named nor moved from here.
+    pub hidden: usize,
+}
+
+impl GroupDir {
+    /// The group's own processes (not those of its child groups).
+    ///
+    /// Fails with [`Error::NotFound`] when the group was removed.
+    pub(crate) fn members(&self) -> Result<Members> {
+        let text = self.read("cgroup.procs")?;
+        let mut members = Members::default();
+        for pid in text
+            .split(u8::is_ascii_whitespace)
+            .filter_map(|p| std::str::from_utf8(p).ok()?.parse::<libc::pid_t>().ok())
+        {
+            if pid > 0 {
+                members.visible.push(pid);
+            } else {
+                members.hidden += 1;
+            }
+        }
+        Ok(members)
+    }
+
+    /// Moves process `pid` (whose status is `status`) into this directory.
+    ///
+    /// Fails with [`Error::Permission`] when the directory's owner is neither root nor the
+    /// process's user (see [`migrate::check_owner`]) or the kernel refuses, and like
+    /// [`migrate::write_pid`].
+    pub(crate) fn add(&self, pid: libc::pid_t, status: &Status) -> Result<()> {
+        let procs_path = self.path().join("cgroup.procs");
+        migrate::check_owner(pid, status, self.owner, &procs_path)?;
+        let procs = sys::open_file_at(self.fd(), "cgroup.procs", OFlag::O_WRONLY).map_err(|e| {
+            match e.raw_os_error() {
+                Some(libc::ENOENT) | Some(libc::ENODEV) => self.not_found(),
+                _ => Error::from_io("open", &procs_path, e),
+            }
+        })?;
+        migrate::write_pid(procs.as_fd(), &procs_path, self.version(), pid)
+    }
+
+    /// Moves the calling process into this directory by writing `0` to its `cgroup.procs`.
+    ///
+    /// Async-signal-safe: `openat`, `write` and `close` only; no allocation, no lock, no
+    /// thread-local. Returns the OS error (ENOENT when the group was removed).
+    pub(crate) fn attach_self(&self) -> io::Result<()> {
+        // SAFETY: a valid directory descriptor and a NUL-terminated name; openat is
+        // async-signal-safe.
+        let fd = unsafe {
+            libc::openat(
+                self.fd.as_raw_fd(),
+                c"cgroup.procs".as_ptr(),
+                libc::O_WRONLY | libc::O_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `fd` is open and the buffer is one valid byte.
+        let written = unsafe { libc::write(fd, b"0".as_ptr().cast(), 1) };
+        let error = (written != 1).then(io::Error::last_os_error);
+        // SAFETY: `fd` was opened above and is closed once.
+        unsafe { libc::close(fd) };
+        match error {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! A group's directory in one hierarchy, held by a descriptor: the one gateway to a group's
+//! interface files. It reads and writes them (classifying errors in one place), re-enables a v2
+//! controller disabled above the group and retries, moves processes in and out, and removes the
+//! directory.
+//!
+//! The descriptor keeps meaning the directory that was opened: if someone renames the group
+//! and puts another directory at its name, or removes it and makes a new one, every call still
+//! acts on the original (or reports it gone), never on the newcomer.
+
+mod membership;
+mod removal;
+
+use std::io;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::layout::{Controllers, Version};
+use crate::subtree::Subtree;
+use crate::sys;
+
+/// One group's directory in one hierarchy.
+#[derive(Debug)]
+pub(crate) struct GroupDir {
+    subtree: Arc<Subtree>,
+    fd: OwnedFd,
+    /// The directory relative to the subtree's base (`<user>/<name>`).
+    relative: PathBuf,
+    /// The directory's path, for messages and [`crate::Cgroup::paths`].
+    path: PathBuf,
+    /// The controllers this directory serves for the group.
+    controllers: Controllers,
+    /// The directory's owner: processes of other users are not put into a group that a
+    /// non-root user owns.
+    owner: u32,
+}
+
+impl GroupDir {
+    /// A group directory opened as `fd` at `relative` below `subtree`'s base.
+    pub(crate) fn new(
+        subtree: Arc<Subtree>,
+        fd: OwnedFd,
+        relative: PathBuf,
+        controllers: Controllers,
+        owner: u32,
+    ) -> GroupDir {
+        let path = subtree.path_of(&relative);
+        GroupDir {
+            subtree,
+            fd,
+            relative,
+            path,
+            controllers,
+            owner,
+        }
+    }
+
+    /// The directory's path.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The directory as `/proc/<pid>/cgroup` names it.
+    pub(crate) fn cgroup_path(&self) -> PathBuf {
+        self.subtree.cgroup_path_of(&self.relative)
+    }
+
+    /// The interface version of the hierarchy.
+    pub(crate) fn version(&self) -> Version {
+        self.subtree.version()
+    }
+
+    /// The controllers this directory serves for the group.
+    pub(crate) fn controllers(&self) -> Controllers {
+        self.controllers
+    }
+
+    /// The directory's descriptor (`O_PATH`).
+    pub(crate) fn fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+
+    /// The subtree the group is in.
+    pub(crate) fn subtree(&self) -> &Subtree {
+        &self.subtree
+    }
+
+    /// Reads the interface file `file`.
+    ///
+    /// Fails with [`Error::NotFound`] when the group was removed, [`Error::Unsupported`] when the
+    /// file does not exist in a group that does, and with the classified OS error otherwise.
+    pub(crate) fn read(&self, file: &str) -> Result<Vec<u8>> {
+        self.on_file("read", file, |dir| sys::read_file_at(dir, file))
+    }
+
+    /// Reads the interface file `file` as text (cgroup files are ASCII).
+    pub(crate) fn read_text(&self, file: &str) -> Result<String> {
+        let bytes = self.read(file)?;
+        String::from_utf8(bytes).map_err(|_| {
+            Error::Unsupported(format!(
+                "{} holds text that is not UTF-8",
+                self.path.join(file).display()
+            ))
+        })
+    }
+
+    /// Writes `value` to the interface file `file` in one `write`. Fails like [`GroupDir::read`].
+    pub(crate) fn write(&self, file: &str, value: &[u8]) -> Result<()> {
+        self.on_file("write", file, |dir| sys::write_file_at(dir, file, value))
+    }
+
+    /// Whether the group still exists (every cgroup has `cgroup.procs`).
+    pub(crate) fn exists(&self) -> Result<bool> {
+        sys::exists_at(self.fd(), "cgroup.procs").map_err(|e| Error::from_io("stat", &self.path, e))
+    }
+
+    /// Runs `operation` on one of the group's files. A missing file in a group that still exists
+    /// means, on v2, that a controller was disabled above the group since it was opened: it is
+    /// enabled again and the operation retried once; elsewhere the kernel lacks the file.
+    fn on_file<T>(
+        &self,
+        action: &'static str,
+        file: &str,
+        operation: impl Fn(BorrowedFd<'_>) -> io::Result<T>,
+    ) -> Result<T> {
+        match operation(self.fd()) {
+            Err(e) if is_missing(&e) => {
+                if !self.exists()? {
+                    return Err(self.not_found());
+                }
+                if self.version() == Version::V2 {
+                    self.subtree.enable_v2_controllers(
+                        self.fd(),
+                        &self.relative,
+                        self.controllers,
+                    )?;
+                    return operation(self.fd()).map_err(|e| self.file_error(action, file, e));
+                }
+                Err(self.file_error(action, file, e))
+            }
+            result => result.map_err(|e| self.file_error(action, file, e)),
+        }
+    }
+
+    /// A missing file in an existing group is an interface this kernel lacks.
+    fn file_error(&self, action: &'static str, file: &str, source: io::Error) -> Error {
+        let path = self.path.join(file);
+        if is_missing(&source) && self.exists().unwrap_or(false) {
+            return Error::Unsupported(format!("{} does not exist on this kernel", path.display()));
+        }
+        Error::from_io(action, path, source)
+    }
+
+    pub(crate) fn not_found(&self) -> Error {
+        Error::NotFound {
+            path: self.path.clone(),
+        }
+    }
+}
+
+fn is_missing(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ENODEV))
+}

@@ -1,0 +1,301 @@
+//! The system calls the library makes on cgroup files, relative to directory descriptors.
+//!
+//! Every path below a held directory descriptor is resolved beneath it: `openat2` with
+//! `RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV` (Linux 5.6+), or on older kernels one
+//! `openat(O_NOFOLLOW)` per component with a check that the device stays the same. Single names
+//! (interface files) are opened with `openat(O_NOFOLLOW)`. Each operation makes the minimum of
+//! calls: one `open`, one `write` (or reads until a short one), one `close`.
+
+use std::io;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::path::{Component, Path};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use nix::errno::Errno;
+use nix::fcntl::{openat, openat2, OFlag, OpenHow, ResolveFlag};
+use nix::sys::stat::{fstat, fstatat, mkdirat, Mode};
+use nix::unistd::{fchownat, unlinkat, AccessFlags, UnlinkatFlags};
+
+/// What the library needs to know of a directory or file from `fstat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Stat {
+    /// Owner.
+    pub uid: u32,
+    /// Device and inode: the identity of the object.
+    pub dev: u64,
+    /// Inode number.
+    pub ino: u64,
+    /// Link count (kernfs: 2 + the number of subdirectories).
+    pub nlink: u64,
+}
+
+impl From<nix::sys::stat::FileStat> for Stat {
+    fn from(st: nix::sys::stat::FileStat) -> Stat {
+        Stat {
+            uid: st.st_uid,
+            dev: st.st_dev,
+            ino: st.st_ino,
+            nlink: st.st_nlink,
+        }
+    }
+}
+
+/// Set once `openat2` reported ENOSYS: the fallback is used from then on.
+static NO_OPENAT2: AtomicBool = AtomicBool::new(false);
+
+const DIR_FLAGS: OFlag = OFlag::O_PATH
+    .union(OFlag::O_DIRECTORY)
+    .union(OFlag::O_NOFOLLOW)
+    .union(OFlag::O_CLOEXEC);
+
+/// Opens the directory `relative` (one or more normal components) beneath `dir`, without
+/// following symlinks and without crossing into another mount, as an `O_PATH` descriptor.
+pub(crate) fn open_dir_beneath(dir: BorrowedFd<'_>, relative: &Path) -> io::Result<OwnedFd> {
+    if !NO_OPENAT2.load(Ordering::Relaxed) {
+        let how = OpenHow::new().flags(DIR_FLAGS).resolve(
+            ResolveFlag::RESOLVE_BENEATH
+                | ResolveFlag::RESOLVE_NO_SYMLINKS
+                | ResolveFlag::RESOLVE_NO_XDEV,
+        );
+        match openat2(dir, relative, how) {
+            Err(Errno::ENOSYS) => NO_OPENAT2.store(true, Ordering::Relaxed),
+            result => return result.map_err(io::Error::from),
+        }
+    }
+    open_dir_by_components(dir, relative)
+}
+
+/// The fallback of [`open_dir_beneath`]: one `openat(O_NOFOLLOW)` per component, refusing `..`,
+/// absolute paths and a change of device.
+fn open_dir_by_components(dir: BorrowedFd<'_>, relative: &Path) -> io::Result<OwnedFd> {
+    let device = stat(dir)?.dev;
+    let mut current: Option<OwnedFd> = None;
+    for component in relative.components() {
+        let Component::Normal(name) = component else {
+            return Err(io::Error::from_raw_os_error(libc::EXDEV));
+        };
+        let parent = current.as_ref().map_or(dir, |fd| fd.as_fd());
+        let next = openat(parent, name, DIR_FLAGS, Mode::empty())?;
+        if stat(next.as_fd())?.dev != device {
+            return Err(io::Error::from_raw_os_error(libc::EXDEV));
+        }
+        current = Some(next);
+    }
+    match current {
+        Some(fd) => Ok(fd),
+        None => reopen_dir(dir),
+    }
+}
+
+/// Opens an absolute directory path as an `O_PATH` descriptor, refusing symlinks on the way
+/// (mount points from mountinfo are canonical: a symlink there means someone swapped a
+/// component).
+pub(crate) fn open_dir_path(path: &Path) -> io::Result<OwnedFd> {
+    let root = openat(nix::fcntl::AT_FDCWD, "/", DIR_FLAGS, Mode::empty())?;
+    let relative = path
+        .strip_prefix("/")
+        .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+    if relative.as_os_str().is_empty() {
+        return Ok(root);
+    }
+    if !NO_OPENAT2.load(Ordering::Relaxed) {
+        let how = OpenHow::new()
+            .flags(DIR_FLAGS)
+            .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS | ResolveFlag::RESOLVE_BENEATH);
+        match openat2(root.as_fd(), relative, how) {
+            Err(Errno::ENOSYS) => NO_OPENAT2.store(true, Ordering::Relaxed),
+            result => return result.map_err(io::Error::from),
+        }
+    }
+    let mut current = root;
+    for component in relative.components() {
+        let Component::Normal(name) = component else {
+            return Err(io::Error::from_raw_os_error(libc::EINVAL));
+        };
+        current = openat(current.as_fd(), name, DIR_FLAGS, Mode::empty())?;
+    }
+    Ok(current)
+}
+
+/// A new `O_PATH` descriptor of the same directory.
+pub(crate) fn reopen_dir(dir: BorrowedFd<'_>) -> io::Result<OwnedFd> {
+    Ok(openat(dir, ".", DIR_FLAGS, Mode::empty())?)
+}
+
+/// Opens the file `name` in `dir` with `flags` (`O_CLOEXEC | O_NOFOLLOW` added).
+pub(crate) fn open_file_at(dir: BorrowedFd<'_>, name: &str, flags: OFlag) -> io::Result<OwnedFd> {
+    Ok(openat(
+        dir,
+        name,
+        flags | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW,
+        Mode::empty(),
+    )?)
+}
+
+/// Reads the whole file `name` of `dir`. cgroup files are seq_files, which fill the buffer until
+/// the end of the content: a short read is the end, so small files cost one `read`.
+pub(crate) fn read_file_at(dir: BorrowedFd<'_>, name: &str) -> io::Result<Vec<u8>> {
+    let file = open_file_at(dir, name, OFlag::O_RDONLY)?;
+    read_to_end(file.as_fd())
+}
+
+/// Reads from the current position of `fd` until a short read.
+pub(crate) fn read_to_end(fd: BorrowedFd<'_>) -> io::Result<Vec<u8>> {
+    let mut content = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = nix::unistd::read(fd, &mut chunk)?;
+        content.extend_from_slice(&chunk[..n]);
+        if n < chunk.len() {
+            return Ok(content);
+        }
+    }
+}
+
+/// Writes `value` to the existing file `name` of `dir` in a single `write`: the kernel applies
+/// one value per `write`.
+pub(crate) fn write_file_at(dir: BorrowedFd<'_>, name: &str, value: &[u8]) -> io::Result<()> {
+    let file = open_file_at(dir, name, OFlag::O_WRONLY)?;
+    write_once(file.as_fd(), value)
+}
+
+/// One `write` of the whole value; a partial write is reported as `WriteZero`.
+pub(crate) fn write_once(fd: BorrowedFd<'_>, value: &[u8]) -> io::Result<()> {
+    let written = nix::unistd::write(fd, value)?;
+    if written != value.len() {
+        return Err(io::Error::new(
+            io::ErrorKind::WriteZero,
+            "short write to a cgroup file",
+        ));
+    }
+    Ok(())
+}
+
+/// Creates the directory `relative` in `dir` (its parent must exist).
+pub(crate) fn mkdir_at(dir: BorrowedFd<'_>, relative: &Path) -> io::Result<()> {
+    Ok(mkdirat(dir, relative, Mode::from_bits_truncate(0o755))?)
+}
+
+/// Removes the empty directory `relative` of `dir`.
+pub(crate) fn rmdir_at(dir: BorrowedFd<'_>, relative: &Path) -> io::Result<()> {
+    Ok(unlinkat(dir, relative, UnlinkatFlags::RemoveDir)?)
+}
+
+/// Whether `name` exists in `dir` (a file of a removed group does not).
+pub(crate) fn exists_at(dir: BorrowedFd<'_>, name: &str) -> io::Result<bool> {
+    match nix::unistd::faccessat(
+        dir,
+        name,
+        AccessFlags::F_OK,
+        nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
+    ) {
+        Ok(()) => Ok(true),
+        Err(Errno::ENOENT) | Err(Errno::ENODEV) => Ok(false),
+        Err(errno) => Err(errno.into()),
+    }
+}
+
+/// `fstat` of a descriptor.
+pub(crate) fn stat(fd: BorrowedFd<'_>) -> io::Result<Stat> {
+    Ok(fstat(fd)?.into())
+}
+
+/// `fstatat` of `relative` in `dir`, not following a final symlink.
+pub(crate) fn stat_at(dir: BorrowedFd<'_>, relative: &Path) -> io::Result<Stat> {
+    Ok(fstatat(dir, relative, nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW)?.into())
+}
+
+/// The filesystem magic of the filesystem holding `fd`.
+pub(crate) fn fs_magic(fd: BorrowedFd<'_>) -> io::Result<i64> {
+    Ok(nix::sys::statfs::fstatfs(fd)?.filesystem_type().0 as i64)
+}
+
+/// The id of the mount holding `fd` (mountinfo's first field), where the kernel tells it
+/// (`statx` with `STATX_MNT_ID`, Linux 5.8+); `None` on older kernels.
+pub(crate) fn mount_id(fd: BorrowedFd<'_>) -> io::Result<Option<u64>> {
+    use std::os::fd::AsRawFd;
+    let mut buf = std::mem::MaybeUninit::<libc::statx>::zeroed();
+    // SAFETY: a valid descriptor, an empty NUL-terminated path with AT_EMPTY_PATH, and a buffer
+    // of the right type that the kernel fills.
+    let rc = unsafe {
+        libc::statx(
+            fd.as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH | libc::AT_SYMLINK_NOFOLLOW,
+            libc::STATX_MNT_ID,
+            buf.as_mut_ptr(),
+        )
+    };
+    if rc != 0 {
+        let err = io::Error::last_os_error();
+        return match err.raw_os_error() {
+            Some(libc::ENOSYS) => Ok(None),
+            _ => Err(err),
+        };
+    }
+    // SAFETY: statx succeeded and initialised the buffer.
+    let buf = unsafe { buf.assume_init() };
+    Ok((buf.stx_mask & libc::STATX_MNT_ID != 0).then_some(buf.stx_mnt_id))
+}
+
+/// Gives `name` in `dir` (or `dir` itself for `None`) to `uid:gid`, never following a symlink.
+pub(crate) fn chown_at(
+    dir: BorrowedFd<'_>,
+    name: Option<&str>,
+    uid: u32,
+    gid: u32,
+) -> io::Result<()> {
+    let (path, flags) = match name {
+        Some(name) => (name, nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW),
+        None => ("", nix::fcntl::AtFlags::AT_EMPTY_PATH),
+    };
+    Ok(fchownat(
+        dir,
+        path,
+        Some(uid.into()),
+        Some(gid.into()),
+        flags,
+    )?)
+}
+
+/// Reads a whole file by path (for `/proc`), as bytes.
+pub(crate) fn read_path(path: &Path) -> io::Result<Vec<u8>> {
+    let file = openat(
+        nix::fcntl::AT_FDCWD,
+        path,
+        OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )?;
+    read_to_end(file.as_fd())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_leaving_the_directory_are_refused_by_both_resolvers() {
+        let own = format!("/proc/{}", std::process::id());
+        let root = open_dir_path(Path::new(&own)).unwrap();
+        for bad in ["..", "task/../..", "/etc"] {
+            assert!(
+                open_dir_beneath(root.as_fd(), Path::new(bad)).is_err(),
+                "{bad}"
+            );
+            assert!(
+                open_dir_by_components(root.as_fd(), Path::new(bad)).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(open_dir_by_components(root.as_fd(), Path::new("task")).is_ok());
+    }
+
+    #[test]
+    fn symlinks_are_not_followed() {
+        // /proc/self is a symlink to the pid's directory.
+        assert!(open_dir_path(Path::new("/proc/self")).is_err());
+        let proc = open_dir_path(Path::new("/proc")).unwrap();
+        assert!(open_dir_beneath(proc.as_fd(), Path::new("self")).is_err());
+        assert!(open_dir_by_components(proc.as_fd(), Path::new("self")).is_err());
+    }
+}
