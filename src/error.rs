@@ -92,6 +92,35 @@ pub enum Error {
     },
 }
 
+/// What an OS error number means to a caller of this library: the one mapping from errno
+/// values to categories (the allocation-free C path uses it too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ErrnoKind {
+    /// ENOENT, or ENODEV from a file of a group removed meanwhile.
+    NotFound,
+    /// EACCES or EPERM.
+    Permission,
+    /// EBUSY.
+    Busy,
+    /// EOPNOTSUPP: cgroup v2 thread mode.
+    ThreadMode,
+    /// Anything else.
+    Other,
+}
+
+impl ErrnoKind {
+    /// The category of `errno`.
+    pub(crate) const fn of(errno: i32) -> ErrnoKind {
+        match errno {
+            libc::ENOENT | libc::ENODEV => ErrnoKind::NotFound,
+            libc::EACCES | libc::EPERM => ErrnoKind::Permission,
+            libc::EBUSY => ErrnoKind::Busy,
+            libc::EOPNOTSUPP => ErrnoKind::ThreadMode,
+            _ => ErrnoKind::Other,
+        }
+    }
+}
+
 impl Error {
     /// The OS error number behind this error, or 0 where there is none.
     pub fn os_errno(&self) -> i32 {
@@ -116,19 +145,20 @@ impl Error {
         source: io::Error,
     ) -> Error {
         let path = path.as_ref().to_path_buf();
-        match source.raw_os_error() {
-            Some(libc::ENOENT) | Some(libc::ENODEV) => Error::NotFound { path },
-            Some(libc::EACCES) | Some(libc::EPERM) => Error::Permission {
+        let kind = source.raw_os_error().map_or(ErrnoKind::Other, ErrnoKind::of);
+        match kind {
+            ErrnoKind::NotFound => Error::NotFound { path },
+            ErrnoKind::Permission => Error::Permission {
                 action,
                 path,
                 source,
                 hint: String::new(),
             },
-            Some(libc::EBUSY) => Error::Busy {
+            ErrnoKind::Busy => Error::Busy {
                 path,
                 reason: format!("{action}: {source}"),
             },
-            Some(libc::EOPNOTSUPP) => Error::Os {
+            ErrnoKind::ThreadMode => Error::Os {
                 action,
                 path,
                 source,
@@ -137,7 +167,7 @@ impl Error {
                        controllers; see cgroup.type)"
                     .into(),
             },
-            _ => Error::Os {
+            ErrnoKind::Other => Error::Os {
                 action,
                 path,
                 source,

@@ -178,6 +178,7 @@ mod tests {
         let status = Status {
             state: b'S',
             uids: [1000, 1000, 1001],
+            threads: 1,
         };
         let group = Path::new("/g");
         assert!(check_owner(7, &status, 0, group).is_ok());

@@ -6,7 +6,6 @@ use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use nix::unistd::geteuid;
 
 use crate::cgroup::{Cgroup, Selection};
 use crate::controller::cpuset;
@@ -101,7 +100,7 @@ pub(crate) fn open_group(
 /// With [`Selection::All`], the controllers of a v2 subtree that a non-root caller can use: those
 /// its own directory offers (root may have withdrawn others above it since it was delegated).
 fn usable_for_all(subtree: &Subtree) -> Result<Controllers> {
-    if subtree.version() == Version::V1 || geteuid().is_root() {
+    if subtree.version() == Version::V1 || subtree.caller() == 0 {
         return Ok(Controllers::KNOWN);
     }
     let user = subtree.user_relative();
@@ -133,7 +132,7 @@ fn open_dir(
             _ => Error::from_io("open", &path, e),
         })?;
     let owner = if is_new {
-        geteuid().as_raw()
+        subtree.caller()
     } else {
         sys::stat(fd.as_fd())
             .map_err(|e| Error::from_io("stat", &path, e))?

@@ -16,6 +16,7 @@ use nix::fcntl::OFlag;
 use crate::error::{Error, Result};
 use crate::layout::{Controller, Controllers, Hierarchy, Version};
 use crate::migrate;
+use crate::procfs::process::Status;
 use crate::name::USER_LEAF;
 use crate::sys;
 
@@ -41,10 +42,12 @@ pub(crate) struct Subtree {
     base: Option<OwnedFd>,
     /// The user's directory relative to the base (empty at a process's own cgroup).
     user: PathBuf,
+    /// The effective uid of the caller when the subtree was opened: the owner of what it creates.
+    caller: u32,
     user_group: OnceLock<UserGroup>,
-    /// Whether the user's directory belongs to someone other than the caller (root acting in a
-    /// user's subtree): that owner may rename and replace entries below it.
-    shared: OnceLock<bool>,
+    /// The owner of the user's directory: who may rename and replace groups below it, and move
+    /// processes between them.
+    user_owner: OnceLock<u32>,
     /// v2 controllers seen enabled down to the user's directory: a direct child of it needs no
     /// check at open. Only a hint; a controller disabled later is enabled again on first use.
     v2_enabled: AtomicU32,
@@ -122,8 +125,9 @@ impl Subtree {
             mount,
             base,
             user: user.map(PathBuf::from).unwrap_or_default(),
+            caller: nix::unistd::geteuid().as_raw(),
             user_group: OnceLock::new(),
-            shared: OnceLock::new(),
+            user_owner: OnceLock::new(),
             v2_enabled: AtomicU32::new(0),
         })
     }
@@ -141,6 +145,12 @@ impl Subtree {
     /// The base directory.
     pub(crate) fn base(&self) -> BorrowedFd<'_> {
         self.base.as_ref().unwrap_or(&self.mount).as_fd()
+    }
+
+    /// The effective uid of the caller when the subtree was opened (the owner of the
+    /// directories it creates).
+    pub(crate) fn caller(&self) -> u32 {
+        self.caller
     }
 
     /// The user's directory relative to the base (empty at a process's own cgroup).
@@ -166,11 +176,11 @@ impl Subtree {
         }
     }
 
-    /// Whether the user's directory belongs to someone other than the caller, who could then
-    /// rename or replace groups below it (root acting in a user's subtree). Asked once.
-    pub(crate) fn shared_with_another_user(&self) -> Result<bool> {
-        if let Some(&shared) = self.shared.get() {
-            return Ok(shared);
+    /// The owner of the user's directory (asked once): whoever it is may rename and replace
+    /// groups below it and, on v2, move processes between them.
+    pub(crate) fn user_owner(&self) -> Result<u32> {
+        if let Some(&owner) = self.user_owner.get() {
+            return Ok(owner);
         }
         let owner = if self.user.as_os_str().is_empty() {
             sys::stat(self.base())
@@ -179,9 +189,27 @@ impl Subtree {
         }
         .map_err(|e| Error::from_io("stat", self.path_of(&self.user), e))?
         .uid;
-        Ok(*self
-            .shared
-            .get_or_init(|| owner != nix::unistd::geteuid().as_raw()))
+        Ok(*self.user_owner.get_or_init(|| owner))
+    }
+
+    /// Whether the user's directory belongs to someone other than the caller, who could then
+    /// rename or replace groups below it (root acting in a user's subtree).
+    pub(crate) fn shared_with_another_user(&self) -> Result<bool> {
+        Ok(self.user_owner()? != self.caller)
+    }
+
+    /// Refuses to put process `pid` into a group owned by `group_owner` in this subtree unless
+    /// both the group and the user's directory belong to root or to the process's user; see
+    /// [`migrate::check_owner`].
+    pub(crate) fn check_owners(
+        &self,
+        pid: libc::pid_t,
+        status: &Status,
+        group_owner: u32,
+        group: &Path,
+    ) -> Result<()> {
+        migrate::check_owner(pid, status, group_owner, group)?;
+        migrate::check_owner(pid, status, self.user_owner()?, group)
     }
 
     /// The v2 controllers known to be enabled down to the user's directory.
@@ -264,14 +292,13 @@ impl Subtree {
     pub(crate) fn move_to_user_group(&self, pids: &[libc::pid_t]) -> Result<()> {
         let target = self.user_group()?;
         let procs_path = self.user_group_path().join("cgroup.procs");
+        let user_owner = self.user_owner()?;
         for &pid in pids {
-            let moved = if target.owner == 0 {
+            let moved = if target.owner == 0 && user_owner == 0 {
                 migrate::write_pid(target.procs.as_fd(), &procs_path, self.version(), pid)
             } else {
                 migrate::process_status(pid)
-                    .and_then(|status| {
-                        migrate::check_owner(pid, &status, target.owner, &procs_path)
-                    })
+                    .and_then(|status| self.check_owners(pid, &status, target.owner, &procs_path))
                     .and_then(|()| {
                         migrate::write_pid(target.procs.as_fd(), &procs_path, self.version(), pid)
                     })

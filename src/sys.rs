@@ -152,6 +152,21 @@ pub(crate) fn read_to_end(fd: BorrowedFd<'_>) -> io::Result<Vec<u8>> {
     }
 }
 
+/// Reads a whole file through a descriptor kept open, from offset 0 (`pread`), so that the
+/// descriptor can be read again later; seq_files regenerate their content at offset 0.
+pub(crate) fn pread_to_end(fd: BorrowedFd<'_>) -> io::Result<Vec<u8>> {
+    let mut content = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let offset = i64::try_from(content.len()).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
+        let n = nix::sys::uio::pread(fd, &mut chunk, offset)?;
+        content.extend_from_slice(&chunk[..n]);
+        if n < chunk.len() {
+            return Ok(content);
+        }
+    }
+}
+
 /// Writes `value` to the existing file `name` of `dir` in a single `write`: the kernel applies
 /// one value per `write`.
 pub(crate) fn write_file_at(dir: BorrowedFd<'_>, name: &str, value: &[u8]) -> io::Result<()> {

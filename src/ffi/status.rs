@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_int, CStr};
 
 use super::guard::guard_value;
-use crate::error::Error;
+use crate::error::{Error, ErrnoKind};
 
 /// Result of a call. Values are fixed and never reused; a retired value stays listed as retired.
 #[allow(non_camel_case_types)]
@@ -61,11 +61,11 @@ impl cgroups_status {
     /// as [`Error::from_io`]).
     pub(crate) fn from_errno(errno: i32) -> cgroups_status {
         use cgroups_status::*;
-        match errno {
-            libc::ENOENT | libc::ENODEV => CGROUPS_E_NOT_FOUND,
-            libc::EACCES | libc::EPERM => CGROUPS_E_PERMISSION,
-            libc::EBUSY => CGROUPS_E_BUSY,
-            _ => CGROUPS_E_OS,
+        match ErrnoKind::of(errno) {
+            ErrnoKind::NotFound => CGROUPS_E_NOT_FOUND,
+            ErrnoKind::Permission => CGROUPS_E_PERMISSION,
+            ErrnoKind::Busy => CGROUPS_E_BUSY,
+            ErrnoKind::ThreadMode | ErrnoKind::Other => CGROUPS_E_OS,
         }
     }
 

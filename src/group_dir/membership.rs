@@ -6,7 +6,7 @@ use std::os::fd::{AsFd, AsRawFd};
 
 use nix::fcntl::OFlag;
 
-use super::GroupDir;
+use super::{is_missing, GroupDir};
 use crate::error::{Error, Result};
 use crate::migrate;
 use crate::procfs::process::Status;
@@ -44,16 +44,19 @@ impl GroupDir {
 
     /// Moves process `pid` (whose status is `status`) into this directory.
     ///
-    /// Fails with [`Error::Permission`] when the directory's owner is neither root nor the
-    /// process's user (see [`migrate::check_owner`]) or the kernel refuses, and like
+    /// Fails with [`Error::Permission`] when the directory's or the user directory's owner is
+    /// neither root nor the process's user (see [`migrate::check_owner`]) or the kernel refuses,
+    /// and like
     /// [`migrate::write_pid`].
     pub(crate) fn add(&self, pid: libc::pid_t, status: &Status) -> Result<()> {
         let procs_path = self.path().join("cgroup.procs");
-        migrate::check_owner(pid, status, self.owner, &procs_path)?;
+        self.subtree()
+            .check_owners(pid, status, self.owner, &procs_path)?;
         let procs = sys::open_file_at(self.fd(), "cgroup.procs", OFlag::O_WRONLY).map_err(|e| {
-            match e.raw_os_error() {
-                Some(libc::ENOENT) | Some(libc::ENODEV) => self.not_found(),
-                _ => Error::from_io("open", &procs_path, e),
+            if is_missing(&e) {
+                self.not_found()
+            } else {
+                Error::from_io("open", &procs_path, e)
             }
         })?;
         migrate::write_pid(procs.as_fd(), &procs_path, self.version(), pid)

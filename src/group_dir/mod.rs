@@ -7,6 +7,7 @@
 //! and puts another directory at its name, or removes it and makes a new one, every call still
 //! acts on the original (or reports it gone), never on the newcomer.
 
+mod kept_files;
 mod membership;
 mod removal;
 
@@ -14,6 +15,10 @@ use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use kept_files::KeptFiles;
+
+use nix::fcntl::OFlag;
 
 use crate::error::{Error, Result};
 use crate::layout::{Controllers, Version};
@@ -34,6 +39,8 @@ pub(crate) struct GroupDir {
     /// The directory's owner: processes of other users are not put into a group that a
     /// non-root user owns.
     owner: u32,
+    /// Interface files written through this handle, kept open for reading back.
+    kept: KeptFiles,
 }
 
 impl GroupDir {
@@ -53,6 +60,7 @@ impl GroupDir {
             path,
             controllers,
             owner,
+            kept: KeptFiles::default(),
         }
     }
 
@@ -86,16 +94,22 @@ impl GroupDir {
         &self.subtree
     }
 
-    /// Reads the interface file `file`.
+    /// Reads the interface file `file` (through its kept descriptor when this handle wrote it).
     ///
     /// Fails with [`Error::NotFound`] when the group was removed, [`Error::Unsupported`] when the
     /// file does not exist in a group that does, and with the classified OS error otherwise.
-    pub(crate) fn read(&self, file: &str) -> Result<Vec<u8>> {
+    pub(crate) fn read(&self, file: &'static str) -> Result<Vec<u8>> {
+        if let Some(fd) = self.kept.get(file) {
+            match sys::pread_to_end(fd.as_fd()) {
+                Err(e) if is_missing(&e) => self.kept.forget(file),
+                result => return result.map_err(|e| self.file_error("read", file, e)),
+            }
+        }
         self.on_file("read", file, |dir| sys::read_file_at(dir, file))
     }
 
     /// Reads the interface file `file` as text (cgroup files are ASCII).
-    pub(crate) fn read_text(&self, file: &str) -> Result<String> {
+    pub(crate) fn read_text(&self, file: &'static str) -> Result<String> {
         let bytes = self.read(file)?;
         String::from_utf8(bytes).map_err(|_| {
             Error::Unsupported(format!(
@@ -105,9 +119,30 @@ impl GroupDir {
         })
     }
 
-    /// Writes `value` to the interface file `file` in one `write`. Fails like [`GroupDir::read`].
-    pub(crate) fn write(&self, file: &str, value: &[u8]) -> Result<()> {
-        self.on_file("write", file, |dir| sys::write_file_at(dir, file, value))
+    /// Writes `value` to the interface file `file` in one `write`, and keeps the file open
+    /// (read-write where the kernel allows) so that reading the value back costs one `pread`.
+    /// Fails like [`GroupDir::read`].
+    pub(crate) fn write(&self, file: &'static str, value: &[u8]) -> Result<()> {
+        if let Some(fd) = self.kept.get(file) {
+            match sys::write_once(fd.as_fd(), value) {
+                Err(e) if is_missing(&e) => self.kept.forget(file),
+                result => return result.map_err(|e| self.file_error("write", file, e)),
+            }
+        }
+        let written = self.on_file("write", file, |dir| {
+            let (fd, readable) = match sys::open_file_at(dir, file, OFlag::O_RDWR) {
+                Err(e) if e.raw_os_error() == Some(libc::EACCES) => {
+                    (sys::open_file_at(dir, file, OFlag::O_WRONLY)?, false)
+                }
+                result => (result?, true),
+            };
+            sys::write_once(fd.as_fd(), value)?;
+            Ok(readable.then_some(fd))
+        })?;
+        if let Some(fd) = written {
+            self.kept.keep(file, fd);
+        }
+        Ok(())
     }
 
     /// Whether the group still exists (every cgroup has `cgroup.procs`).
@@ -121,7 +156,7 @@ impl GroupDir {
     fn on_file<T>(
         &self,
         action: &'static str,
-        file: &str,
+        file: &'static str,
         operation: impl Fn(BorrowedFd<'_>) -> io::Result<T>,
     ) -> Result<T> {
         match operation(self.fd()) {
@@ -144,7 +179,7 @@ impl GroupDir {
     }
 
     /// A missing file in an existing group is an interface this kernel lacks.
-    fn file_error(&self, action: &'static str, file: &str, source: io::Error) -> Error {
+    fn file_error(&self, action: &'static str, file: &'static str, source: io::Error) -> Error {
         let path = self.path.join(file);
         if is_missing(&source) && self.exists().unwrap_or(false) {
             return Error::Unsupported(format!("{} does not exist on this kernel", path.display()));
@@ -159,6 +194,7 @@ impl GroupDir {
     }
 }
 
-fn is_missing(e: &io::Error) -> bool {
+/// Whether an error says a file (or its group) is gone.
+pub(super) fn is_missing(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ENODEV))
 }

@@ -13,12 +13,15 @@ pub struct Status {
     pub state: u8,
     /// Real, effective and saved user ids.
     pub uids: [u32; 3],
+    /// The number of threads (`Threads:`; 1 where the line is missing).
+    pub threads: u32,
 }
 
 impl Status {
-    /// Whether the process has exited (a zombie waiting to be reaped, or dead).
+    /// Whether the process has exited: a zombie waiting to be reaped, or dead. A thread-group
+    /// leader that exited while other threads run shows as a zombie too, but its process lives.
     pub fn has_exited(&self) -> bool {
-        matches!(self.state, b'Z' | b'X')
+        matches!(self.state, b'Z' | b'X') && self.threads <= 1
     }
 }
 
@@ -26,6 +29,7 @@ impl Status {
 pub fn parse_status(text: &[u8]) -> Option<Status> {
     let mut state = None;
     let mut uids = None;
+    let mut threads = 1;
     for line in lines(text) {
         if let Some(rest) = line.strip_prefix(b"State:") {
             state = rest.iter().copied().find(|b| !b.is_ascii_whitespace());
@@ -35,11 +39,14 @@ pub fn parse_status(text: &[u8]) -> Option<Status> {
                 .split_ascii_whitespace()
                 .map(|id| id.parse::<u32>().ok());
             uids = Some([ids.next()??, ids.next()??, ids.next()??]);
+        } else if let Some(rest) = line.strip_prefix(b"Threads:") {
+            threads = std::str::from_utf8(rest).ok()?.trim().parse().ok()?;
         }
     }
     Some(Status {
         state: state?,
         uids: uids?,
+        threads,
     })
 }
 
@@ -67,8 +74,10 @@ mod tests {
         assert_eq!(status.state, b'S');
         assert_eq!(status.uids, [1000, 1001, 1002]);
         assert!(!status.has_exited());
-        let zombie = parse_status(b"State:\tZ (zombie)\nUid:\t0\t0\t0\t0\n").unwrap();
+        let zombie = parse_status(b"State:\tZ (zombie)\nUid:\t0\t0\t0\t0\nThreads:\t1\n").unwrap();
         assert!(zombie.has_exited());
+        let leader_gone = parse_status(b"State:\tZ (zombie)\nUid:\t0\t0\t0\t0\nThreads:\t2\n").unwrap();
+        assert!(!leader_gone.has_exited(), "its other threads still run");
     }
 
     #[test]
