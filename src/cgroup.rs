@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::group_dir::GroupDir;
-use crate::layout::{Controller, Controllers};
+use crate::layout::{Controller, Controllers, Version};
 use crate::migrate;
 use crate::procfs;
 
@@ -76,6 +76,14 @@ impl Cgroup {
                 controller: controller.name(),
                 reason: format!("group {:?} was not opened with it", self.name),
             })
+    }
+
+    /// The group's directory in the cgroup2 tree, if it has one: where the v2 core files
+    /// (`cgroup.events`, `cgroup.freeze`, `cgroup.kill`, `*.pressure`) serve it. On a hybrid host
+    /// that is only when a controller it was opened with is attached to the cgroup2 tree.
+    #[allow(dead_code)] // transitional: the controls and statistics (issues 9, 10) build on it
+    pub(crate) fn unified_dir(&self) -> Option<&GroupDir> {
+        self.dirs.iter().find(|d| d.version() == Version::V2)
     }
 
     /// Moves the whole process `pid` (all its threads) into the group, in every hierarchy.

@@ -145,7 +145,9 @@ impl Error {
         source: io::Error,
     ) -> Error {
         let path = path.as_ref().to_path_buf();
-        let kind = source.raw_os_error().map_or(ErrnoKind::Other, ErrnoKind::of);
+        let kind = source
+            .raw_os_error()
+            .map_or(ErrnoKind::Other, ErrnoKind::of);
         match kind {
             ErrnoKind::NotFound => Error::NotFound { path },
             ErrnoKind::Permission => Error::Permission {

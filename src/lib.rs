@@ -37,7 +37,7 @@ pub mod error;
 #[doc(hidden)]
 pub mod ffi;
 mod group_dir;
-#[allow(dead_code)] // transitional: the controls and statistics build on it
+#[allow(dead_code)] // transitional: the controls and statistics (issues 9, 10) build on it
 mod keyed;
 pub mod layout;
 mod migrate;

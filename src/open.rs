@@ -6,7 +6,6 @@ use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-
 use crate::cgroup::{Cgroup, Selection};
 use crate::controller::cpuset;
 use crate::error::{Error, Result};

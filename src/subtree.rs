@@ -16,8 +16,8 @@ use nix::fcntl::OFlag;
 use crate::error::{Error, Result};
 use crate::layout::{Controller, Controllers, Hierarchy, Version};
 use crate::migrate;
-use crate::procfs::process::Status;
 use crate::name::USER_LEAF;
+use crate::procfs::process::Status;
 use crate::sys;
 
 const CGROUP_SUPER_MAGIC: i64 = 0x0027_e0eb;

@@ -158,7 +158,8 @@ pub(crate) fn pread_to_end(fd: BorrowedFd<'_>) -> io::Result<Vec<u8>> {
     let mut content = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
-        let offset = i64::try_from(content.len()).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
+        let offset =
+            i64::try_from(content.len()).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
         let n = nix::sys::uio::pread(fd, &mut chunk, offset)?;
         content.extend_from_slice(&chunk[..n]);
         if n < chunk.len() {

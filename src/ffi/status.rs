@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_int, CStr};
 
 use super::guard::guard_value;
-use crate::error::{Error, ErrnoKind};
+use crate::error::{ErrnoKind, Error};
 
 /// Result of a call. Values are fixed and never reused; a retired value stays listed as retired.
 #[allow(non_camel_case_types)]

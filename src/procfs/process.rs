@@ -76,7 +76,8 @@ mod tests {
         assert!(!status.has_exited());
         let zombie = parse_status(b"State:\tZ (zombie)\nUid:\t0\t0\t0\t0\nThreads:\t1\n").unwrap();
         assert!(zombie.has_exited());
-        let leader_gone = parse_status(b"State:\tZ (zombie)\nUid:\t0\t0\t0\t0\nThreads:\t2\n").unwrap();
+        let leader_gone =
+            parse_status(b"State:\tZ (zombie)\nUid:\t0\t0\t0\t0\nThreads:\t2\n").unwrap();
         assert!(!leader_gone.has_exited(), "its other threads still run");
     }
 
