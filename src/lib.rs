@@ -34,6 +34,9 @@ mod migrate;
 pub mod mounts;
 pub mod name;
 mod proc_cgroup;
+#[cfg(feature = "systemd")]
+#[doc(hidden)]
+pub mod systemd;
 pub mod user;
 
 pub use cgroup::{Cgroup, Selection};
