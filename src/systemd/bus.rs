@@ -10,7 +10,6 @@ use std::ffi::OsStr;
 use std::fmt::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
-use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use dbus::arg::{RefArg, Variant};
@@ -35,13 +34,6 @@ type Property<'a> = (&'a str, Variant<Box<dyn RefArg>>);
 /// How long one method call may take (libdbus's and sd-bus's default).
 const CALL_TIMEOUT: Duration = Duration::from_secs(25);
 
-extern "C" {
-    // Part of libdbus's API but not bound by libdbus-sys. libdbus otherwise sets SIGPIPE to
-    // SIG_IGN for the whole process when it opens a connection; it writes with MSG_NOSIGNAL
-    // anyway, and a library must not change its caller's signal dispositions.
-    fn dbus_connection_set_change_sigpipe(will_modify_sigpipe: u32);
-}
-
 /// A private connection to one service manager, closed on drop.
 pub(super) struct Connection {
     channel: Channel,
@@ -54,10 +46,6 @@ impl Connection {
     /// system bus; the user manager on `$XDG_RUNTIME_DIR/systemd/private`, else on the session
     /// bus (`$DBUS_SESSION_BUS_ADDRESS`, else `$XDG_RUNTIME_DIR/bus`). Never autolaunches a bus.
     pub(super) fn open(manager: Manager) -> Result<Connection, ScopeError> {
-        static SIGPIPE: Once = Once::new();
-        // SAFETY: sets a libdbus global before this library opens any connection.
-        SIGPIPE.call_once(|| unsafe { dbus_connection_set_change_sigpipe(0) });
-
         let endpoints = Endpoint::candidates(manager);
         if endpoints.is_empty() {
             return Err(ScopeError::Unsupported(format!(
@@ -320,7 +308,11 @@ fn manager_error(e: &dbus::Error, pid: Option<u32>) -> ScopeError {
             | "org.freedesktop.DBus.Error.AuthFailed",
             _,
         ) => ScopeError::Permission { name, message },
-        ("org.freedesktop.systemd1.NoSuchProcess", Some(pid)) => ScopeError::NoSuchProcess {
+        (
+            "org.freedesktop.systemd1.NoSuchProcess"
+            | "org.freedesktop.DBus.Error.UnixProcessIdUnknown",
+            Some(pid),
+        ) => ScopeError::NoSuchProcess {
             pid,
             reason: format!("{message} ({name})"),
         },
@@ -371,6 +363,14 @@ mod tests {
         assert!(matches!(
             manager_error(&error("org.freedesktop.systemd1.NoSuchProcess"), Some(7)),
             ScopeError::NoSuchProcess { pid: 7, ref reason } if reason.contains("what the manager said")
+        ));
+        // systemd 252 says this for a pid that does not exist.
+        assert!(matches!(
+            manager_error(
+                &error("org.freedesktop.DBus.Error.UnixProcessIdUnknown"),
+                Some(7)
+            ),
+            ScopeError::NoSuchProcess { pid: 7, .. }
         ));
         assert!(matches!(
             manager_error(&error("org.freedesktop.DBus.Error.ServiceUnknown"), None),
