@@ -10,6 +10,8 @@ DESTDIR    ?=
 CARGO      ?= cargo
 CC         ?= cc
 CFLAGS     ?= -O2 -g
+# Cargo features of the build: systemd's transient scopes over D-Bus (needs libdbus-1-dev).
+FEATURES   ?= systemd
 WARNINGS   := -Wall -Wextra -Wpedantic -Werror -std=c11 -D_GNU_SOURCE
 
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
@@ -25,23 +27,23 @@ all: lib build/native-static-libs
 
 # The libraries and the user_cgroups command.
 lib:
-	$(CARGO) build --release
+	$(CARGO) build --release --features "$(FEATURES)"
 
 # Libs.private: the system libraries the static library needs, as rustc reports them.
 build/native-static-libs: Cargo.toml Cargo.lock
 	@mkdir -p build
-	$(CARGO) rustc --release --lib --crate-type staticlib -- --print native-static-libs 2>&1 \
+	$(CARGO) rustc --release --features "$(FEATURES)" --lib --crate-type staticlib -- --print native-static-libs 2>&1 \
 	  | sed -n 's/.*native-static-libs: //p' | tail -n 1 > $@.tmp
 	@test -s $@.tmp && mv $@.tmp $@
 
 # Regenerates include/cgroups.h with cbindgen (needs the `header` feature's build dependency).
 header:
-	$(CARGO) build --release --lib --features header
+	$(CARGO) build --release --lib --features "header $(FEATURES)"
 	cp "$$(ls -t $(RELEASE)/build/libcgroups-rs-*/out/cgroups.h | head -n 1)" include/cgroups.h
 
 # Fails when the committed header differs from what the sources generate.
 check-header:
-	$(CARGO) build --release --lib --features header
+	$(CARGO) build --release --lib --features "header $(FEATURES)"
 	diff -u include/cgroups.h "$$(ls -t $(RELEASE)/build/libcgroups-rs-*/out/cgroups.h | head -n 1)"
 
 install: all
@@ -98,7 +100,8 @@ bench-vm:
 
 lint:
 	$(CARGO) fmt --check
-	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --all-targets --features "$(FEATURES)" -- -D warnings
+	$(CARGO) clippy --all-targets --no-default-features -- -D warnings
 
 # The layout matrix: the kernel-facing tests on this host and in pure v2 and pure v1 VMs (root).
 check-vm:
@@ -107,7 +110,7 @@ check-vm:
 # Every test: lint, header drift, Rust unit and kernel tests, C programs under valgrind, and the
 # layout matrix (root).
 check: lint check-header
-	$(CARGO) test --release
+	$(CARGO) test --release --features "$(FEATURES)"
 	$(MAKE) --no-print-directory check-vm
 
 clean:

@@ -46,6 +46,9 @@ mod open;
 mod procfs;
 mod subtree;
 mod sys;
+#[cfg(feature = "systemd")]
+#[doc(hidden)]
+pub mod systemd;
 pub mod user;
 
 pub use cgroup::{Cgroup, Selection};
