@@ -50,6 +50,17 @@ def group_dirs(base: str, name: str, user: str) -> list[str]:
     return [path for path in candidates if os.path.isdir(path)]
 
 
+def loaded_library() -> str:
+    """The file of the C library this process loaded."""
+    cgroups.library_version()
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            path = line.split()[-1]
+            if os.path.basename(path).startswith("libcgroups.so"):
+                return path
+    raise AssertionError("libcgroups is not mapped")
+
+
 class Processes:
     """Processes a test starts, killed and reaped at its end."""
 

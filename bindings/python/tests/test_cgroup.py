@@ -5,9 +5,11 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -25,7 +27,7 @@ from cgroups import (
     NotMountedError,
     Status,
 )
-from conftest import Processes, group_dirs, is_pure_v2
+from conftest import Processes, group_dirs, is_pure_v2, loaded_library
 
 
 def test_a_group_lives_in_the_users_subtree_of_each_hierarchy_asked_for(base: str) -> None:
@@ -229,7 +231,7 @@ def test_names_the_library_refuses_raise_with_its_message(base: str) -> None:
 
 
 def test_base_cgroups_is_honoured_and_an_explicit_base_wins(
-    base: str, tmp_path: str, monkeypatch: pytest.MonkeyPatch
+    base: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(cgroups, "BASE_CGROUPS", str(tmp_path))
     with pytest.raises(NotMountedError):
@@ -314,7 +316,24 @@ def test_the_library_version_is_major_minor_patch() -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+", cgroups.library_version())
 
 
-def test_a_missing_library_is_a_clear_import_error(tmp_path: str) -> None:
+@pytest.mark.skipif(shutil.which("pkg-config") is None, reason="no pkg-config here")
+def test_the_library_is_found_through_pkg_configs_libdir(tmp_path: Path) -> None:
+    (tmp_path / "cgroups.pc").write_text(
+        f"libdir={os.path.dirname(loaded_library())}\n"
+        "Name: cgroups\nDescription: test\nVersion: 0.1.0\nLibs: -L${libdir} -lcgroups\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_LIBRARY_PATH", "CGROUPS_LIBRARY")}
+    env["PKG_CONFIG_PATH"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", "import cgroups; print(cgroups.library_version())"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, cgroups.library_version()), done.stderr
+
+
+def test_a_missing_library_is_a_clear_import_error(tmp_path: Path) -> None:
     env = dict(os.environ, CGROUPS_LIBRARY=os.path.join(str(tmp_path), "libcgroups.so.0"))
     done = subprocess.run(
         [sys.executable, "-c", "import cgroups; cgroups.library_version()"],

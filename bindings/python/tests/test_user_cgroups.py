@@ -19,7 +19,7 @@ import pytest
 
 import cgroups
 from cgroups import NoSuchUserError, user_setup
-from conftest import Processes, is_pure_v2
+from conftest import Processes, is_pure_v2, loaded_library
 
 HERE = Path(__file__).resolve().parent
 USER_CGROUPS = shutil.which("user_cgroups", path=sysconfig.get_path("scripts"))
@@ -57,17 +57,6 @@ def user_sessions(base: str, user: str) -> list[str]:
     hierarchies = [entry.path for entry in os.scandir(base) if entry.is_dir()]
     sessions = [os.path.join(h, user, "cgroup.procs") for h in hierarchies]
     return [procs for procs in sessions if os.path.exists(procs)]
-
-
-def loaded_library() -> str:
-    """The file of the C library this process loaded."""
-    cgroups.library_version()
-    with open("/proc/self/maps") as maps:
-        for line in maps:
-            path = line.split()[-1]
-            if os.path.basename(path).startswith("libcgroups.so"):
-                return path
-    raise AssertionError("libcgroups is not mapped")
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 # frozen_string_literal: true
 
+require "English"
+require "tmpdir"
 require_relative "test_helper"
 
 class TestGroup < Minitest::Test
@@ -154,6 +156,29 @@ class TestGroup < Minitest::Test
     error = Cgroups::Error.for_code(9999, "something new: details", 5)
     assert_equal [Cgroups::Error, :unknown, 9999, 5, "something new: details"],
                  [error.class, error.status, error.code, error.errno, error.message]
+  end
+
+  def test_a_missing_library_is_a_clear_load_error
+    lib = File.expand_path("../lib", __dir__)
+    output = IO.popen({ "CGROUPS_LIBRARY" => "/nonexistent/libcgroups.so.0" },
+                      [RbConfig.ruby, "-I", lib, "-e", "require 'cgroups'"], err: %i[child out], &:read)
+    refute $CHILD_STATUS.success?
+    assert_includes output, "cannot load the libcgroups C library"
+  end
+
+  def test_the_library_is_found_through_pkg_configs_libdir
+    skip "no pkg-config here" unless system("pkg-config --version", out: File::NULL)
+    mapped = File.readlines("/proc/self/maps").map { |line| line.split.last }
+    libdir = File.dirname(mapped.find { |path| path.include?("libcgroups.so") })
+    Dir.mktmpdir do |dir|
+      File.write(File.join(dir, "cgroups.pc"), "libdir=#{libdir}\nName: cgroups\nDescription: test\n" \
+                                               "Version: 0.1.0\nLibs: -L${libdir} -lcgroups\n")
+      env = { "PKG_CONFIG_PATH" => dir, "LD_LIBRARY_PATH" => nil, "CGROUPS_LIBRARY" => nil }
+      lib = File.expand_path("../lib", __dir__)
+      version = IO.popen(env, [RbConfig.ruby, "-I", lib, "-e", "require 'cgroups'; print Cgroups.library_version"],
+                         &:read)
+      assert_equal Cgroups.library_version, version
+    end
   end
 
   def test_the_library_version_is_major_minor_patch

@@ -10,7 +10,7 @@ import ctypes
 import functools
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from ctypes import POINTER, c_char_p, c_double, c_int, c_size_t, c_uint32, c_uint64
 from typing import Any
 
@@ -69,12 +69,14 @@ PLAIN_CALLS: dict[str, tuple[Any, Sequence[Any]]] = {
 }
 
 
-def _candidates() -> list[str]:
-    """Where to look for the library: the override, the loader path, pkg-config's libdir."""
+def _candidates() -> Iterator[str]:
+    """Where to look for the library: the override, else the loader's path, then pkg-config's
+    libdir (asked only when the loader did not find it)."""
     override = os.environ.get(LIBRARY_ENV)
     if override:
-        return [override]
-    candidates = [SONAME]
+        yield override
+        return
+    yield SONAME
     try:
         libdir = subprocess.run(
             ["pkg-config", "--variable=libdir", "cgroups"],
@@ -83,10 +85,9 @@ def _candidates() -> list[str]:
             check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
-        libdir = ""
+        return
     if libdir:
-        candidates.append(os.path.join(libdir, SONAME))
-    return candidates
+        yield os.path.join(libdir, SONAME)
 
 
 @functools.cache

@@ -10,20 +10,29 @@ module Cgroups
 
     SONAME = "libcgroups.so.0"
 
-    # CGROUPS_LIBRARY (a path) if set; else the loader's path; else pkg-config's libdir.
-    def self.candidates
+    # Loads CGROUPS_LIBRARY (a path) if set; else the library on the loader's path, else the
+    # one in pkg-config's libdir.
+    def self.load_library
       override = ENV.fetch("CGROUPS_LIBRARY", "")
-      return [override] unless override.empty?
-
-      libdir = begin
-        IO.popen(%w[pkg-config --variable=libdir cgroups], err: File::NULL, &:read).strip
-      rescue SystemCallError
-        ""
+      ffi_lib(override.empty? ? SONAME : override)
+    rescue LoadError => e
+      libdir = override.empty? ? pkg_config_libdir : ""
+      if libdir.empty?
+        raise LoadError, "cannot load the libcgroups C library (#{e.message}): install it (make install), " \
+                         "put its directory on LD_LIBRARY_PATH or pkg-config's path, or name the file in " \
+                         "CGROUPS_LIBRARY"
       end
-      libdir.empty? ? [SONAME] : [SONAME, File.join(libdir, SONAME)]
+
+      ffi_lib File.join(libdir, SONAME)
     end
 
-    ffi_lib candidates
+    def self.pkg_config_libdir
+      IO.popen(%w[pkg-config --variable=libdir cgroups], err: File::NULL, &:read).strip
+    rescue SystemCallError
+      ""
+    end
+
+    load_library
 
     typedef :pointer, :cgroup
     typedef :pointer, :context
