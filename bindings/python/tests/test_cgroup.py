@@ -159,8 +159,11 @@ def test_a_group_without_a_hierarchy_says_so(base: str) -> None:
         assert cg.cpu_limit == pytest.approx(30, abs=0.1)
 
 
-def test_one_hierarchy_may_be_named_alone(base: str) -> None:
+def test_hierarchies_may_be_one_name_or_any_iterable(base: str) -> None:
+    with Cgroup("from-generator", (h for h in ["cpu", "memory"])) as cg:
+        assert cg.hierarchies == ["cpu", "memory"]
     with Cgroup("memory-only", "memory") as cg:
+        assert cg.hierarchies == "memory"
         cg.set_memory_limit(10)
         with pytest.raises(ControllerUnavailableError):
             cg.set_cpu_limit(10)

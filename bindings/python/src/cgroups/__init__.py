@@ -17,7 +17,7 @@ hybrid hosts; non-root users manage their own groups after ``user_cgroups USER``
 
 from typing import Optional
 
-from .cgroup import MEMORY_UNITS, Cgroup, Context, Controller, library_version, user_setup
+from .cgroup import MEMORY_UNITS, Cgroup, Context, library_version, user_setup
 from .errors import (
     BusyError,
     CgroupsError,
@@ -50,7 +50,6 @@ __all__ = [
     "Cgroup",
     "CgroupsError",
     "Context",
-    "Controller",
     "ControllerUnavailableError",
     "InternalError",
     "InvalidArgumentError",

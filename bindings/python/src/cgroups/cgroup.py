@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import enum
 import os
 import pwd
 import weakref
@@ -17,46 +16,34 @@ import cgroups as _package
 from . import _native
 from .errors import InvalidArgumentError, NotFoundError
 
-__all__ = ["Cgroup", "Context", "Controller", "MEMORY_UNITS", "user_setup", "library_version"]
+__all__ = ["Cgroup", "Context", "MEMORY_UNITS", "user_setup", "library_version"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 Hierarchies = Union[str, Iterable[str]]
 
 
-class Controller(enum.IntFlag):
-    """The library's controller bits (``CGROUPS_CPU`` …); hierarchy names map to these."""
-
-    CPU = 1
-    MEMORY = 2
-    PIDS = 4
-    CPUSET = 8
-    IO = 16
-    FREEZER = 32
-    ALL = 0xFFFFFFFF
-
-
 #: Units of :meth:`Cgroup.set_memory_limit`, as in the original package (×1024 steps).
 MEMORY_UNITS = {"bytes": 0, "kilobytes": 1, "megabytes": 2, "gigabytes": 3}
+
+# The library's controller bit of each hierarchy name (CGROUPS_CPU …), and CGROUPS_ALL.
+_HIERARCHIES = {"cpu": 1, "memory": 2, "pids": 4, "cpuset": 8, "io": 16, "freezer": 32}
+_ALL_HIERARCHIES = 0xFFFFFFFF
 
 _MEGABYTE = 1 << 20
 _PID_MAX = (1 << 31) - 1
 
 
-_HIERARCHIES = {
-    name.lower(): member
-    for name, member in Controller.__members__.items()
-    if member is not Controller.ALL
-}
+def _asked(hierarchies: Hierarchies) -> str | list[str]:
+    """A ``hierarchies`` argument as kept: ``'all'``, one name, or a list of names."""
+    return hierarchies if isinstance(hierarchies, str) else list(hierarchies)
 
 
-def _controllers(hierarchies: Hierarchies) -> int:
+def _controllers(hierarchies: str | list[str]) -> int:
     """The controller bits of a ``hierarchies`` argument: ``'all'`` or hierarchy names."""
-    if isinstance(hierarchies, str):
-        if hierarchies == "all":
-            return Controller.ALL
-        hierarchies = [hierarchies]
+    if hierarchies == "all":
+        return _ALL_HIERARCHIES
     bits = 0
-    for name in hierarchies:
+    for name in [hierarchies] if isinstance(hierarchies, str) else hierarchies:
         if name not in _HIERARCHIES:
             known = ", ".join(repr(known) for known in _HIERARCHIES)
             raise InvalidArgumentError(
@@ -146,6 +133,7 @@ class Cgroup:
         *,
         base: PathLike | None = None,
     ) -> None:
+        hierarchies = _asked(hierarchies)
         controllers = _controllers(hierarchies)
         encoded_name = _text(name, "name")
         handle = _native.cgroup_p()
@@ -163,7 +151,7 @@ class Cgroup:
         cls,
         handle: ctypes._Pointer[_native.CgroupHandle],
         name: str,
-        hierarchies: Hierarchies,
+        hierarchies: str | list[str],
         user: str | None,
     ) -> Cgroup:
         group = cls.__new__(cls)
@@ -174,13 +162,13 @@ class Cgroup:
         self,
         handle: ctypes._Pointer[_native.CgroupHandle],
         name: str,
-        hierarchies: Hierarchies,
+        hierarchies: str | list[str],
         user: str | None,
     ) -> None:
         self._handle: ctypes._Pointer[_native.CgroupHandle] | None = handle
         self._free = weakref.finalize(self, _native.library().cgroups_free, handle)
         self.name = name
-        self.hierarchies = hierarchies if isinstance(hierarchies, str) else list(hierarchies)
+        self.hierarchies = hierarchies
         self.user = user
 
     @property
@@ -388,6 +376,7 @@ class Context:
         """Opens (creates, or loads) the group ``name`` in this context; as :class:`Cgroup`."""
         if self._handle is None:
             raise ValueError("operation on a closed Context")
+        hierarchies = _asked(hierarchies)
         controllers = _controllers(hierarchies)
         handle = _native.cgroup_p()
         _native.library().cgroups_context_open(
