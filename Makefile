@@ -21,7 +21,7 @@ STAGE   := $(CURDIR)/build/stage
 STAGE_PC := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig
 C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/header_cpp
 
-.PHONY: all lib header check-header install stage example c-programs check check-vm bench bench-vm lint clean
+.PHONY: all lib header check-header install stage example c-programs check check-vm check-bindings bench bench-vm lint clean
 
 all: lib build/native-static-libs
 
@@ -107,10 +107,16 @@ lint:
 check-vm:
 	tests/vm/run
 
-# Every test: lint, header drift, Rust unit and kernel tests, C programs under valgrind, and the
-# layout matrix (root).
+# The Python, Go and Ruby bindings' suites against the staged install, on this host and (Python)
+# in the pure v2 VM (root).
+check-bindings: stage
+	bindings/check
+
+# Every test: lint, header drift, Rust unit and kernel tests, C programs under valgrind, the
+# bindings, and the layout matrix (root).
 check: lint check-header
 	$(CARGO) test --release --features "$(FEATURES)"
+	$(MAKE) --no-print-directory check-bindings
 	$(MAKE) --no-print-directory check-vm
 
 clean:

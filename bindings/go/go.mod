@@ -1,0 +1,3 @@
+module github.com/libcgroups-rs/cgroups-go
+
+go 1.19

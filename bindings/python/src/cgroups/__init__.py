@@ -1,0 +1,68 @@
+"""Linux control groups for Python, over the libcgroups-rs C library.
+
+A drop-in for the original ``cgroups`` package::
+
+    from cgroups import Cgroup
+
+    cg = Cgroup('charlie')        # created, or loaded if it exists
+    cg.set_cpu_limit(50)          # half the default CPU share
+    cg.set_memory_limit(500)      # megabytes
+    cg.add(27033)
+
+and more: ``with Cgroup('job') as cg:`` deletes the group at the end of the block, every
+failure raises a :class:`CgroupsError` subclass carrying ``status``, ``errno`` and the
+library's message, and :class:`Context` opens many groups cheaply. Works on cgroup v2, v1 and
+hybrid hosts; non-root users manage their own groups after ``user_cgroups USER`` (as root).
+"""
+
+from typing import Optional
+
+from .cgroup import MEMORY_UNITS, Cgroup, Context, library_version, user_setup
+from .errors import (
+    BusyError,
+    CgroupsError,
+    ControllerUnavailableError,
+    InternalError,
+    InvalidArgumentError,
+    LibraryNotFoundError,
+    NoSuchProcessError,
+    NoSuchUserError,
+    NotFoundError,
+    NotMountedError,
+    NullArgumentError,
+    OperatingSystemError,
+    PermissionDeniedError,
+    Status,
+    UnsupportedError,
+)
+
+__version__ = "0.1.0"
+
+#: The cgroup mount groups are opened on, read at each open: set ``cgroups.BASE_CGROUPS`` to
+#: a path (a directory holding cgroup mounts, a cgroup2 mount, or a directory inside one) to
+#: use another. None, the default, means the host's mount from ``/proc/self/mountinfo``.
+BASE_CGROUPS: Optional[str] = None
+
+__all__ = [
+    "BASE_CGROUPS",
+    "MEMORY_UNITS",
+    "BusyError",
+    "Cgroup",
+    "CgroupsError",
+    "Context",
+    "ControllerUnavailableError",
+    "InternalError",
+    "InvalidArgumentError",
+    "LibraryNotFoundError",
+    "NoSuchProcessError",
+    "NoSuchUserError",
+    "NotFoundError",
+    "NotMountedError",
+    "NullArgumentError",
+    "OperatingSystemError",
+    "PermissionDeniedError",
+    "Status",
+    "UnsupportedError",
+    "library_version",
+    "user_setup",
+]

@@ -1,0 +1,37 @@
+# frozen_string_literal: true
+
+require_relative "cgroups/version"
+require_relative "cgroups/errors"
+require_relative "cgroups/native"
+require_relative "cgroups/arguments"
+require_relative "cgroups/group"
+require_relative "cgroups/context"
+
+# Linux control groups on cgroup v2, v1 and hybrid hosts, over libcgroups-rs's C library.
+#
+#   Cgroups::Group.open("job", controllers: %i[cpu memory]) do |job|
+#     job.cpu_limit = 50                       # half the default CPU share
+#     job.set_memory_limit(256, :megabytes)
+#     job.add(pid)
+#   end                                        # deleted here; its members move back
+#
+# Every failure raises a Cgroups::Error subclass with the library's message, +status+ and
+# +errno+.
+module Cgroups
+  # What the library reads for "no limit" (Group#memory_limit gives nil instead).
+  UNLIMITED = Arguments::UNLIMITED
+
+  module_function
+
+  # Prepares +user+'s subtree on +base+ (nil: the host's cgroup mount) so that the user can
+  # manage their own groups without root, as the user_cgroups command does. Needs root
+  # (PermissionError otherwise); NoSuchUserError for an unknown user. Idempotent.
+  def user_setup(user, base: nil)
+    Native.call(:cgroups_user_setup, Arguments.string("base", base&.to_s), Arguments.string("user", user))
+  end
+
+  # The version of the loaded C library, "MAJOR.MINOR.PATCH".
+  def library_version
+    Native.cgroups_version
+  end
+end

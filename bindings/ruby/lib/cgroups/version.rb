@@ -1,0 +1,6 @@
+# frozen_string_literal: true
+
+module Cgroups
+  # The version of this binding.
+  VERSION = "0.1.0"
+end
