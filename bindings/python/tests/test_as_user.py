@@ -63,7 +63,7 @@ def test_an_own_process_outside_the_subtree_is_refused_on_v2_only(base: str, gro
 
 
 def test_another_users_subtree_is_out_of_reach() -> None:
-    with pytest.raises(PermissionDeniedError, match="user_cgroups"):
+    with pytest.raises(PermissionDeniedError, match="delegate"):
         Cgroup("theirs", ["cpu"], user="root")
 
 
