@@ -21,7 +21,7 @@ STAGE   := $(CURDIR)/build/stage
 STAGE_PC := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig
 C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/header_cpp
 
-.PHONY: all lib header check-header install stage example c-programs check check-vm check-bindings bench bench-vm lint clean
+.PHONY: all lib header check-header check-msrv install stage example c-programs check check-vm check-bindings bench bench-vm lint clean
 
 all: lib build/native-static-libs
 
@@ -98,10 +98,16 @@ bench:
 bench-vm:
 	benches/run vm
 
-lint:
+lint: check-msrv
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --features "$(FEATURES)" -- -D warnings
 	$(CARGO) clippy --all-targets --no-default-features -- -D warnings
+
+# The oldest Rust that builds the crate: Cargo.toml's rust-version, checked with that toolchain.
+MSRV := $(shell sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+check-msrv:
+	rustup toolchain list | grep -q "^$(MSRV)" || rustup toolchain install $(MSRV) --profile minimal
+	$(CARGO) +$(MSRV) check --all-targets --features "$(FEATURES)"
 
 # The layout matrix: the kernel-facing tests on this host and in pure v2 and pure v1 VMs (root).
 check-vm:
