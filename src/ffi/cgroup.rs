@@ -54,6 +54,7 @@ fn open_in(
 /// "current": the effective user) on the default cgroup mount, in the hierarchies of
 /// `controllers` (CGROUPS_CPU | CGROUPS_MEMORY …, or CGROUPS_ALL). On success stores a new handle
 /// in `*out`; free it with cgroups_free().
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_open(
     name: *const c_char,
@@ -67,6 +68,7 @@ pub extern "C" fn cgroups_open(
 /// Like cgroups_open(), on an explicit base: a directory holding cgroup mounts (v1/hybrid), a
 /// cgroup2 mount, or a directory inside a cgroup filesystem. A base that is not a cgroup
 /// filesystem gives CGROUPS_E_NOT_MOUNTED.
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_open_at(
     base: *const c_char,
@@ -91,12 +93,14 @@ pub extern "C" fn cgroups_free(cg: *mut cgroups_cgroup) {
 
 /// Moves the whole process `pid` into the group (idempotent). CGROUPS_E_NO_SUCH_PROCESS for a
 /// dead pid, CGROUPS_E_INVALID_ARGUMENT for pid <= 0 or a kernel thread.
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_add(cg: *const cgroups_cgroup, pid: libc::pid_t) -> c_int {
     guard(|| Ok(required_ref(cg, "cg")?.0.add(pid)?))
 }
 
 /// Moves `pid` back to the user's own group if it is in this group; success if it is not.
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_remove(cg: *const cgroups_cgroup, pid: libc::pid_t) -> c_int {
     guard(|| Ok(required_ref(cg, "cg")?.0.remove(pid)?))
@@ -105,6 +109,7 @@ pub extern "C" fn cgroups_remove(cg: *const cgroups_cgroup, pid: libc::pid_t) ->
 /// Moves the calling process into the group. Async-signal-safe: call it in a child between
 /// fork() and exec(). On failure sets only cgroups_last_errno() (and errno), not
 /// cgroups_last_error(), since it must not allocate.
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_attach_self(cg: *const cgroups_cgroup) -> c_int {
     let Some(cg) = nullable_ref(cg) else {
@@ -125,6 +130,7 @@ pub extern "C" fn cgroups_attach_self(cg: *const cgroups_cgroup) -> c_int {
 
 /// Lists the group's processes: stores a new array in `*pids_out` (NULL when empty) and its
 /// length in `*count_out`. Free the array with cgroups_pids_free().
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_pids(
     cg: *const cgroups_cgroup,
@@ -169,18 +175,21 @@ pub extern "C" fn cgroups_pids_free(pids: *mut libc::pid_t, count: usize) {
 }
 
 /// Sets the CPU share in percent of the default: (0, 100], 100 = default.
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_set_cpu_limit(cg: *const cgroups_cgroup, percent: f64) -> c_int {
     guard(|| Ok(required_ref(cg, "cg")?.0.set_cpu_limit(percent)?))
 }
 
 /// Resets the CPU share to the default (100 %).
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_reset_cpu_limit(cg: *const cgroups_cgroup) -> c_int {
     guard(|| Ok(required_ref(cg, "cg")?.0.reset_cpu_limit()?))
 }
 
 /// Reads the CPU share in percent of the default into `*percent_out`.
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_cpu_limit(cg: *const cgroups_cgroup, percent_out: *mut f64) -> c_int {
     guard(|| {
@@ -193,6 +202,7 @@ pub extern "C" fn cgroups_cpu_limit(cg: *const cgroups_cgroup, percent_out: *mut
 /// Limits the group's memory to `limit` units (CGROUPS_BYTES … CGROUPS_GIGABYTES, ×1024 steps).
 /// CGROUPS_E_INVALID_ARGUMENT for 0, an overflowing size or an unknown unit; CGROUPS_E_BUSY when
 /// (v1) the limit is below current usage.
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_set_memory_limit(
     cg: *const cgroups_cgroup,
@@ -217,12 +227,14 @@ pub extern "C" fn cgroups_set_memory_limit(
 }
 
 /// Removes the memory limit.
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_reset_memory_limit(cg: *const cgroups_cgroup) -> c_int {
     guard(|| Ok(required_ref(cg, "cg")?.0.reset_memory_limit()?))
 }
 
 /// Reads the memory limit in bytes into `*bytes_out`; CGROUPS_UNLIMITED when there is none.
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_memory_limit(cg: *const cgroups_cgroup, bytes_out: *mut u64) -> c_int {
     guard(|| {
@@ -240,6 +252,7 @@ pub extern "C" fn cgroups_memory_limit(cg: *const cgroups_cgroup, bytes_out: *mu
 /// Deletes the group: its processes move back to the user's group (never killed), then its
 /// directories are removed. CGROUPS_E_BUSY if it has child groups. The handle stays valid until
 /// cgroups_free(); later calls on it give CGROUPS_E_NOT_FOUND.
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_delete(cg: *const cgroups_cgroup) -> c_int {
     guard(|| Ok(required_ref(cg, "cg")?.0.delete()?))

@@ -16,6 +16,7 @@ pub struct cgroups_context(Context);
 
 /// Resolves `base` (NULL: the host's cgroup mount; otherwise as for cgroups_open_at()) and
 /// `user` (NULL or "current": the effective user) once, and stores a new context in `*out`.
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_context_new(
     base: *const c_char,
@@ -39,6 +40,7 @@ pub extern "C" fn cgroups_context_new(
 /// (the caller included) are moved into its leaf "cgroups.user" first, as the
 /// no-internal-process rule requires. CGROUPS_E_UNSUPPORTED when the caller lives in a root
 /// cgroup; CGROUPS_E_PERMISSION when its cgroup was not delegated to it.
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_context_new_self(
     base: *const c_char,
@@ -68,6 +70,7 @@ pub extern "C" fn cgroups_context_free(ctx: *mut cgroups_context) {
 }
 
 /// Like cgroups_open(), in the context's base and user subtree.
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_context_open(
     ctx: *const cgroups_context,

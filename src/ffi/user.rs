@@ -9,6 +9,7 @@ use super::guard::guard;
 /// Prepares `user`'s subtree on `base` (NULL: the host's cgroup mount) so that the user can
 /// manage their own groups without root; resource files stay root's. Idempotent. Must run as
 /// root: CGROUPS_E_PERMISSION otherwise; CGROUPS_E_NO_SUCH_USER for an unknown user.
+#[must_use]
 #[no_mangle]
 pub extern "C" fn cgroups_user_setup(base: *const c_char, user: *const c_char) -> c_int {
     guard(|| {
