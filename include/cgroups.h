@@ -17,220 +17,353 @@
 #define CGROUPS_VERSION_MINOR 1
 #define CGROUPS_VERSION_PATCH 0
 
+/* Marks the functions whose status must be checked: ignoring it draws a warning
+ * (-Wunused-result) with GCC and Clang. Define CGROUPS_MUST_USE as empty before including
+ * this header to turn that off. */
+#ifndef CGROUPS_MUST_USE
+#if defined(__GNUC__) || defined(__clang__)
+#define CGROUPS_MUST_USE __attribute__((warn_unused_result))
+#else
+#define CGROUPS_MUST_USE
+#endif
+#endif
 
-// The CPU controller (share in percent).
+/**
+ * The CPU controller (share in percent).
+ */
 #define CGROUPS_CPU 1
 
-// The memory controller (limit in bytes).
+/**
+ * The memory controller (limit in bytes).
+ */
 #define CGROUPS_MEMORY 2
 
-// The pids controller.
+/**
+ * The pids controller.
+ */
 #define CGROUPS_PIDS 4
 
-// The cpuset controller.
+/**
+ * The cpuset controller.
+ */
 #define CGROUPS_CPUSET 8
 
-// The io controller (blkio on v1).
+/**
+ * The io controller (blkio on v1).
+ */
 #define CGROUPS_IO 16
 
-// The freezer (v1 controller; built into v2).
+/**
+ * The freezer (v1 controller; built into v2).
+ */
 #define CGROUPS_FREEZER 32
 
-// Every supported controller the host offers; an existing group is loaded where it exists.
+/**
+ * Every supported controller the host offers; an existing group is loaded where it exists.
+ */
 #define CGROUPS_ALL 4294967295
 
-// The memory limit reported for "no limit".
-#define CGROUPS_UNLIMITED 18446744073709551615ull
+/**
+ * The memory limit reported for "no limit".
+ */
+#define CGROUPS_UNLIMITED UINT64_C(18446744073709551615)
 
-// Result of a call. Values are fixed and never reused; a retired value stays listed as retired.
+/**
+ * Result of a call. Values are fixed and never reused; a retired value stays listed as retired.
+ */
 typedef enum cgroups_status {
-  // Success.
+  /**
+   * Success.
+   */
   CGROUPS_OK = 0,
-  // A required pointer argument was NULL.
+  /**
+   * A required pointer argument was NULL.
+   */
   CGROUPS_E_NULL_ARGUMENT = 1,
-  // An argument is malformed or out of range (name, percentage, size, unit, pid, controllers).
+  /**
+   * An argument is malformed or out of range (name, percentage, size, unit, pid, controllers).
+   */
   CGROUPS_E_INVALID_ARGUMENT = 2,
-  // No cgroup filesystem at the base (or none mounted).
+  /**
+   * No cgroup filesystem at the base (or none mounted).
+   */
   CGROUPS_E_NOT_MOUNTED = 3,
-  // The host, or the handle, lacks a requested controller.
+  /**
+   * The host, or the handle, lacks a requested controller.
+   */
   CGROUPS_E_CONTROLLER_UNAVAILABLE = 4,
-  // The kernel refused for lack of privilege.
+  /**
+   * The kernel refused for lack of privilege.
+   */
   CGROUPS_E_PERMISSION = 5,
-  // The process does not exist.
+  /**
+   * The process does not exist.
+   */
   CGROUPS_E_NO_SUCH_PROCESS = 6,
-  // The user has no passwd entry.
+  /**
+   * The user has no passwd entry.
+   */
   CGROUPS_E_NO_SUCH_USER = 7,
-  // The group does not exist (deleted, possibly by someone else).
+  /**
+   * The group does not exist (deleted, possibly by someone else).
+   */
   CGROUPS_E_NOT_FOUND = 8,
-  // Busy: limit below usage (v1 memory), child groups, or processes where v2 forbids them.
+  /**
+   * Busy: limit below usage (v1 memory), child groups, or processes where v2 forbids them.
+   */
   CGROUPS_E_BUSY = 9,
-  // The running kernel lacks the interface.
+  /**
+   * The running kernel lacks the interface.
+   */
   CGROUPS_E_UNSUPPORTED = 10,
-  // Another operating-system error; see cgroups_last_errno().
+  /**
+   * Another operating-system error; see cgroups_last_errno().
+   */
   CGROUPS_E_OS = 11,
-  // A bug in the library (a caught panic); please report it.
-  CGROUPS_E_INTERNAL = 12,
+  /**
+   * A bug in the library (a caught panic); please report it.
+   */
+  CGROUPS_E_INTERNAL = 12
 } cgroups_status;
 
-// An open group. Immutable: it may be used from several threads at once. Free it with
-// cgroups_free().
+/**
+ * An open group. Immutable: it may be used from several threads at once. Free it with
+ * cgroups_free().
+ */
 typedef struct cgroups_cgroup cgroups_cgroup;
 
-// A base and a user, resolved once: opening groups through it reads neither
-// /proc/self/mountinfo nor the passwd database again. Immutable: it may be used from several
-// threads at once. Free it with cgroups_context_free().
+/**
+ * A base and a user, resolved once: opening groups through it reads neither
+ * /proc/self/mountinfo nor the passwd database again. Immutable: it may be used from several
+ * threads at once. Free it with cgroups_context_free().
+ */
 typedef struct cgroups_context cgroups_context;
 
-// Unit of a memory limit (one of the CGROUPS_BYTES … CGROUPS_GIGABYTES values). Other values
-// are refused with CGROUPS_E_INVALID_ARGUMENT.
+/**
+ * Unit of a memory limit (one of the CGROUPS_BYTES … CGROUPS_GIGABYTES values). Other values
+ * are refused with CGROUPS_E_INVALID_ARGUMENT.
+ */
 typedef uint32_t cgroups_unit;
 
 
 
 
 
-// Bytes.
+/**
+ * Bytes.
+ */
 #define CGROUPS_BYTES 0
 
-// Kilobytes (1024 bytes).
+/**
+ * Kilobytes (1024 bytes).
+ */
 #define CGROUPS_KILOBYTES 1
 
-// Megabytes (1024² bytes).
+/**
+ * Megabytes (1024² bytes).
+ */
 #define CGROUPS_MEGABYTES 2
 
-// Gigabytes (1024³ bytes).
+/**
+ * Gigabytes (1024³ bytes).
+ */
 #define CGROUPS_GIGABYTES 3
 
 #ifdef __cplusplus
 extern "C" {
-#endif // __cplusplus
+#endif /* __cplusplus */
 
-// Opens (creates, or loads if it exists) the group `name` ("a" or "a/b") of `user` (NULL or
-// "current": the effective user) on the default cgroup mount, in the hierarchies of
-// `controllers` (CGROUPS_CPU | CGROUPS_MEMORY …, or CGROUPS_ALL). On success stores a new handle
-// in `*out`; free it with cgroups_free().
+/**
+ * Opens (creates, or loads if it exists) the group `name` ("a" or "a/b") of `user` (NULL or
+ * "current": the effective user) on the default cgroup mount, in the hierarchies of
+ * `controllers` (CGROUPS_CPU | CGROUPS_MEMORY …, or CGROUPS_ALL). On success stores a new handle
+ * in `*out`; free it with cgroups_free().
+ */
+CGROUPS_MUST_USE
 int cgroups_open(const char *name,
                  uint32_t controllers,
                  const char *user,
                  struct cgroups_cgroup **out);
 
-// Like cgroups_open(), on an explicit base: a directory holding cgroup mounts (v1/hybrid), a
-// cgroup2 mount, or a directory inside a cgroup filesystem. A base that is not a cgroup
-// filesystem gives CGROUPS_E_NOT_MOUNTED.
+/**
+ * Like cgroups_open(), on an explicit base: a directory holding cgroup mounts (v1/hybrid), a
+ * cgroup2 mount, or a directory inside a cgroup filesystem. A base that is not a cgroup
+ * filesystem gives CGROUPS_E_NOT_MOUNTED.
+ */
+CGROUPS_MUST_USE
 int cgroups_open_at(const char *base,
                     const char *name,
                     uint32_t controllers,
                     const char *user,
                     struct cgroups_cgroup **out);
 
-// Frees a handle (the group itself stays). Calling with NULL is fine.
-// Must not be called twice with the same handle.
+/**
+ * Frees a handle (the group itself stays). Calling with NULL is fine.
+ * Must not be called twice with the same handle.
+ */
 void cgroups_free(struct cgroups_cgroup *cg);
 
-// Moves the whole process `pid` into the group (idempotent). CGROUPS_E_NO_SUCH_PROCESS for a
-// dead pid, CGROUPS_E_INVALID_ARGUMENT for pid <= 0 or a kernel thread.
+/**
+ * Moves the whole process `pid` into the group (idempotent). CGROUPS_E_NO_SUCH_PROCESS for a
+ * dead pid, CGROUPS_E_INVALID_ARGUMENT for pid <= 0 or a kernel thread.
+ */
+CGROUPS_MUST_USE
 int cgroups_add(const struct cgroups_cgroup *cg,
                 pid_t pid);
 
-// Moves `pid` back to the user's own group if it is in this group; success if it is not.
+/**
+ * Moves `pid` back to the user's own group if it is in this group; success if it is not.
+ */
+CGROUPS_MUST_USE
 int cgroups_remove(const struct cgroups_cgroup *cg,
                    pid_t pid);
 
-// Moves the calling process into the group. Async-signal-safe: call it in a child between
-// fork() and exec(). On failure sets only cgroups_last_errno() (and errno), not
-// cgroups_last_error(), since it must not allocate.
+/**
+ * Moves the calling process into the group. Async-signal-safe: call it in a child between
+ * fork() and exec(). On failure sets only cgroups_last_errno() (and errno), not
+ * cgroups_last_error(), since it must not allocate.
+ */
+CGROUPS_MUST_USE
 int cgroups_attach_self(const struct cgroups_cgroup *cg);
 
-// Lists the group's processes: stores a new array in `*pids_out` (NULL when empty) and its
-// length in `*count_out`. Free the array with cgroups_pids_free().
+/**
+ * Lists the group's processes: stores a new array in `*pids_out` (NULL when empty) and its
+ * length in `*count_out`. Free the array with cgroups_pids_free().
+ */
+CGROUPS_MUST_USE
 int cgroups_pids(const struct cgroups_cgroup *cg,
                  pid_t **pids_out,
                  size_t *count_out);
 
-// Frees an array from cgroups_pids(). Calling with NULL is fine.
+/**
+ * Frees an array from cgroups_pids(). Calling with NULL is fine.
+ */
 void cgroups_pids_free(pid_t *pids,
                        size_t count);
 
-// Sets the CPU share in percent of the default: (0, 100], 100 = default.
+/**
+ * Sets the CPU share in percent of the default: (0, 100], 100 = default.
+ */
+CGROUPS_MUST_USE
 int cgroups_set_cpu_limit(const struct cgroups_cgroup *cg,
                           double percent);
 
-// Resets the CPU share to the default (100 %).
+/**
+ * Resets the CPU share to the default (100 %).
+ */
+CGROUPS_MUST_USE
 int cgroups_reset_cpu_limit(const struct cgroups_cgroup *cg);
 
-// Reads the CPU share in percent of the default into `*percent_out`.
+/**
+ * Reads the CPU share in percent of the default into `*percent_out`.
+ */
+CGROUPS_MUST_USE
 int cgroups_cpu_limit(const struct cgroups_cgroup *cg,
                       double *percent_out);
 
-// Limits the group's memory to `limit` units (CGROUPS_BYTES … CGROUPS_GIGABYTES, ×1024 steps).
-// CGROUPS_E_INVALID_ARGUMENT for 0, an overflowing size or an unknown unit; CGROUPS_E_BUSY when
-// (v1) the limit is below current usage.
+/**
+ * Limits the group's memory to `limit` units (CGROUPS_BYTES … CGROUPS_GIGABYTES, ×1024 steps).
+ * CGROUPS_E_INVALID_ARGUMENT for 0, an overflowing size or an unknown unit; CGROUPS_E_BUSY when
+ * (v1) the limit is below current usage.
+ */
+CGROUPS_MUST_USE
 int cgroups_set_memory_limit(const struct cgroups_cgroup *cg,
                              uint64_t limit,
                              cgroups_unit unit);
 
-// Removes the memory limit.
+/**
+ * Removes the memory limit.
+ */
+CGROUPS_MUST_USE
 int cgroups_reset_memory_limit(const struct cgroups_cgroup *cg);
 
-// Reads the memory limit in bytes into `*bytes_out`; CGROUPS_UNLIMITED when there is none.
+/**
+ * Reads the memory limit in bytes into `*bytes_out`; CGROUPS_UNLIMITED when there is none.
+ */
+CGROUPS_MUST_USE
 int cgroups_memory_limit(const struct cgroups_cgroup *cg,
                          uint64_t *bytes_out);
 
-// Deletes the group: its processes move back to the user's group (never killed), then its
-// directories are removed. CGROUPS_E_BUSY if it has child groups. The handle stays valid until
-// cgroups_free(); later calls on it give CGROUPS_E_NOT_FOUND.
+/**
+ * Deletes the group: its processes move back to the user's group (never killed), then its
+ * directories are removed. CGROUPS_E_BUSY if it has child groups. The handle stays valid until
+ * cgroups_free(); later calls on it give CGROUPS_E_NOT_FOUND.
+ */
+CGROUPS_MUST_USE
 int cgroups_delete(const struct cgroups_cgroup *cg);
 
-// Resolves `base` (NULL: the host's cgroup mount; otherwise as for cgroups_open_at()) and
-// `user` (NULL or "current": the effective user) once, and stores a new context in `*out`.
+/**
+ * Resolves `base` (NULL: the host's cgroup mount; otherwise as for cgroups_open_at()) and
+ * `user` (NULL or "current": the effective user) once, and stores a new context in `*out`.
+ */
+CGROUPS_MUST_USE
 int cgroups_context_new(const char *base,
                         const char *user,
                         struct cgroups_context **out);
 
-// A context at the cgroups the calling process lives in (from /proc/self/cgroup), on `base`
-// (NULL: the host's cgroup mount): groups opened through it go directly below the caller's
-// cgroup, with no user directory. For a service started with systemd's Delegate=yes, or a
-// container with its own cgroup namespace. On cgroup v2 the processes of the caller's cgroup
-// (the caller included) are moved into its leaf "cgroups.user" first, as the
-// no-internal-process rule requires. CGROUPS_E_UNSUPPORTED when the caller lives in a root
-// cgroup; CGROUPS_E_PERMISSION when its cgroup was not delegated to it.
+/**
+ * A context at the cgroups the calling process lives in (from /proc/self/cgroup), on `base`
+ * (NULL: the host's cgroup mount): groups opened through it go directly below the caller's
+ * cgroup, with no user directory. For a service started with systemd's Delegate=yes, or a
+ * container with its own cgroup namespace. On cgroup v2 the processes of the caller's cgroup
+ * (the caller included) are moved into its leaf "cgroups.user" first, as the
+ * no-internal-process rule requires. CGROUPS_E_UNSUPPORTED when the caller lives in a root
+ * cgroup; CGROUPS_E_PERMISSION when its cgroup was not delegated to it.
+ */
+CGROUPS_MUST_USE
 int cgroups_context_new_self(const char *base,
                              struct cgroups_context **out);
 
-// Frees a context. Handles opened through it stay valid. Calling with NULL is fine.
-// Must not be called twice with the same context.
+/**
+ * Frees a context. Handles opened through it stay valid. Calling with NULL is fine.
+ * Must not be called twice with the same context.
+ */
 void cgroups_context_free(struct cgroups_context *ctx);
 
-// Like cgroups_open(), in the context's base and user subtree.
+/**
+ * Like cgroups_open(), in the context's base and user subtree.
+ */
+CGROUPS_MUST_USE
 int cgroups_context_open(const struct cgroups_context *ctx,
                          const char *name,
                          uint32_t controllers,
                          struct cgroups_cgroup **out);
 
-// The detailed message (with path and OS error) of the calling thread's last failed call, or
-// "" if none failed yet. Valid until the thread's next failing call; do not free.
-// cgroups_attach_self does not update it (it must not allocate); it sets only cgroups_last_errno.
+/**
+ * The detailed message (with path and OS error) of the calling thread's last failed call, or
+ * "" if none failed yet. Valid until the thread's next failing call; do not free.
+ * cgroups_attach_self does not update it (it must not allocate); it sets only cgroups_last_errno.
+ */
 const char *cgroups_last_error(void);
 
-// The OS error number (errno) behind the calling thread's last failed call, or 0 when the
-// failure had none (an invalid argument, for example).
+/**
+ * The OS error number (errno) behind the calling thread's last failed call, or 0 when the
+ * failure had none (an invalid argument, for example).
+ */
 int cgroups_last_errno(void);
 
-// A short static description of a status; any int is accepted ("unknown status" for values
-// that are not statuses). Never NULL; do not free.
+/**
+ * A short static description of a status; any int is accepted ("unknown status" for values
+ * that are not statuses). Never NULL; do not free.
+ */
 const char *cgroups_strerror(int status);
 
-// Prepares `user`'s subtree on `base` (NULL: the host's cgroup mount) so that the user can
-// manage their own groups without root; resource files stay root's. Idempotent. Must run as
-// root: CGROUPS_E_PERMISSION otherwise; CGROUPS_E_NO_SUCH_USER for an unknown user.
+/**
+ * Prepares `user`'s subtree on `base` (NULL: the host's cgroup mount) so that the user can
+ * manage their own groups without root; resource files stay root's. Idempotent. Must run as
+ * root: CGROUPS_E_PERMISSION otherwise; CGROUPS_E_NO_SUCH_USER for an unknown user.
+ */
+CGROUPS_MUST_USE
 int cgroups_user_setup(const char *base,
                        const char *user);
 
-// The version of the loaded library, "MAJOR.MINOR.PATCH". Static; do not free.
+/**
+ * The version of the loaded library, "MAJOR.MINOR.PATCH". Static; do not free.
+ */
 const char *cgroups_version(void);
 
 #ifdef __cplusplus
-}  // extern "C"
-#endif  // __cplusplus
+}  /* extern "C" */
+#endif  /* __cplusplus */
 
 #endif  /* CGROUPS_H */
