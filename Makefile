@@ -170,7 +170,7 @@ abi-lib:
 
 # Fails when the library's ABI breaks the baseline's (removed or changed functions or types)
 # while the soname stays; additions pass (docs/releasing.md).
-check-abi: abi-lib
+check-abi: deps-check abi-lib
 	abi/check $(ABI_LIB) $(ABI_BASELINE) include/cgroups.h
 
 # Rewrites the baseline from the current library: a release step (docs/releasing.md).
@@ -179,7 +179,7 @@ abi-baseline: abi-lib
 
 # Packaging: header dialects, static linking, manual pages, the ABI check's own failure modes,
 # `cargo package`, the Debian packages and lintian (tests/packaging/run).
-check-packaging: stage abi-lib
+check-packaging: deps-check stage abi-lib
 	tests/packaging/run
 
 # Every test: lint, header drift, ABI, Rust unit and kernel tests, C programs under valgrind,
