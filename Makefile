@@ -1,78 +1,141 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # libcgroups-rs: build, install, example and tests.
 # GNU conventions: make install PREFIX=/usr LIBDIR=/usr/lib/x86_64-linux-gnu DESTDIR=/tmp/pkg
 
 PREFIX     ?= /usr/local
-BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR     ?= $(PREFIX)/share/man
 DESTDIR    ?=
 CARGO      ?= cargo
 CC         ?= cc
 CFLAGS     ?= -O2 -g
+NM         ?= nm
+OBJCOPY    ?= objcopy
+SCDOC      ?= scdoc
+WARNINGS   := -Wall -Wextra -Wpedantic -Werror -std=c11
 # Cargo features of the build: systemd's transient scopes over D-Bus (needs libdbus-1-dev).
 FEATURES   ?= systemd
-WARNINGS   := -Wall -Wextra -Wpedantic -Werror -std=c11 -D_GNU_SOURCE
+
+# Cargo's profile and output directory, as distribution build macros set them: PROFILE (release,
+# dev, or one of Cargo.toml's), CARGO_TARGET_DIR and CARGO_BUILD_TARGET.
+PROFILE    ?= release
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+OUT        := $(TARGET_DIR)/$(if $(CARGO_BUILD_TARGET),$(CARGO_BUILD_TARGET)/)$(if $(filter dev test,$(PROFILE)),debug,$(PROFILE))
+# The same library with debug information, which libabigail reads the ABI from.
+ABI_LIB    := $(TARGET_DIR)/$(if $(CARGO_BUILD_TARGET),$(CARGO_BUILD_TARGET)/)abi/libcgroups.so
 
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 MAJOR   := $(firstword $(subst ., ,$(VERSION)))
-RELEASE := target/release
+ABI_BASELINE := abi/libcgroups.so.$(MAJOR).abi
 STAGE   := $(CURDIR)/build/stage
 STAGE_PC := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig
 C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/header_cpp
+MAN_PAGES := $(patsubst man/%.scd,build/man/%,$(wildcard man/*.scd))
 
-.PHONY: all lib header check-header check-msrv install stage example c-programs check check-vm check-bindings bench bench-vm lint clean
+# What each command needs (COMMAND or COMMAND:DEBIAN-PACKAGE): build-aux/require installs what
+# is missing when run as root on Debian, and otherwise stops with the command that would.
+# A need written :PACKAGE is a Debian package without a command of its own (a library).
+NEEDS_BUILD := cargo cc:gcc pkg-config scdoc ld:binutils :libdbus-1-dev
+NEEDS_CHECK := $(NEEDS_BUILD) rustfmt clippy c++:g++ valgrind unshare:util-linux \
+	setpriv:util-linux xz:xz-utils python3 abidiff:abigail-tools groff:groff-base man:man-db \
+	dpkg-buildpackage:dpkg-dev dh:debhelper lintian mmdebstrap go:golang-go ruby :ruby-ffi \
+	:python3-venv :python3-pytest :python3-setuptools
 
-all: lib build/native-static-libs
+.PHONY: all lib man header check-header check-msrv install stage example c-programs check check-vm \
+	check-bindings check-abi abi-lib abi-baseline check-packaging deps-build deps-check bench \
+	bench-vm lint clean
+
+all: lib build/native-static-libs build/lib/libcgroups.a man
 
 # The libraries and the user_cgroups command.
-lib:
-	$(CARGO) build --release --features "$(FEATURES)"
+lib: deps-build
+	$(CARGO) build --profile $(PROFILE) --features "$(FEATURES)"
 
-# Libs.private: the system libraries the static library needs, as rustc reports them.
+deps-build:
+	@build-aux/require $(NEEDS_BUILD)
+
+deps-check:
+	@build-aux/require $(NEEDS_CHECK)
+
+# Libs.private: the system libraries the static library needs, as rustc reports them, less
+# -lgcc_s: the compiler driver links the unwinder by itself (libgcc_s, or libgcc_eh with
+# -static, where naming -lgcc_s fails).
 build/native-static-libs: Cargo.toml Cargo.lock
 	@mkdir -p build
-	$(CARGO) rustc --release --features "$(FEATURES)" --lib --crate-type staticlib -- --print native-static-libs 2>&1 \
-	  | sed -n 's/.*native-static-libs: //p' | tail -n 1 > $@.tmp
+	$(CARGO) rustc --profile $(PROFILE) --features "$(FEATURES)" --lib --crate-type staticlib -- --print native-static-libs 2>&1 \
+	  | sed -n 's/.*native-static-libs: //p' | tail -n 1 | sed 's/-lgcc_s\( \|$$\)//g' > $@.tmp
 	@test -s $@.tmp && mv $@.tmp $@
+
+# The static library as installed: its objects linked into one (`ld -r`) that keeps only what
+# the cgroups_* functions reach, with every other symbol made local and no debug or bitcode
+# sections, so that it neither clashes with another Rust static library in the same program
+# nor weighs 22 MB.
+build/lib/libcgroups.a: lib
+	@mkdir -p build/lib
+	$(LD) -r --gc-sections -o build/lib/libcgroups.o \
+	  $$($(NM) -g --defined-only $(OUT)/libcgroups.a 2>/dev/null | awk '$$3 ~ /^cgroups_/ { print "-u", $$3 }') \
+	  --whole-archive $(OUT)/libcgroups.a
+	$(OBJCOPY) --wildcard --keep-global-symbol='cgroups_*' --strip-debug \
+	  --remove-section=.llvmbc --remove-section=.llvmcmd build/lib/libcgroups.o
+	rm -f $@ && $(AR) rcs $@ build/lib/libcgroups.o
+
+# Manual pages, from their scdoc sources.
+man: $(MAN_PAGES)
+
+build/man/%: man/%.scd | deps-build
+	@mkdir -p build/man
+	$(SCDOC) < $< > $@.tmp && mv $@.tmp $@
 
 # Regenerates include/cgroups.h with cbindgen (needs the `header` feature's build dependency).
 header:
-	$(CARGO) build --release --lib --features "header $(FEATURES)"
-	cp "$$(ls -t $(RELEASE)/build/libcgroups-rs-*/out/cgroups.h | head -n 1)" include/cgroups.h
+	$(CARGO) build --profile $(PROFILE) --lib --features "header $(FEATURES)"
+	cp "$$(ls -t $(OUT)/build/libcgroups-rs-*/out/cgroups.h | head -n 1)" include/cgroups.h
 
 # Fails when the committed header differs from what the sources generate.
 check-header:
-	$(CARGO) build --release --lib --features "header $(FEATURES)"
-	diff -u include/cgroups.h "$$(ls -t $(RELEASE)/build/libcgroups-rs-*/out/cgroups.h | head -n 1)"
+	$(CARGO) build --profile $(PROFILE) --lib --features "header $(FEATURES)"
+	diff -u include/cgroups.h "$$(ls -t $(OUT)/build/libcgroups-rs-*/out/cgroups.h | head -n 1)"
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
-	install -m 755 $(RELEASE)/user_cgroups $(DESTDIR)$(BINDIR)/user_cgroups
-	install -m 755 $(RELEASE)/libcgroups.so $(DESTDIR)$(LIBDIR)/libcgroups.so.$(VERSION)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	  $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(OUT)/user_cgroups $(DESTDIR)$(SBINDIR)/user_cgroups
+	install -m 644 $(OUT)/libcgroups.so $(DESTDIR)$(LIBDIR)/libcgroups.so.$(VERSION)
 	ln -sf libcgroups.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcgroups.so.$(MAJOR)
 	ln -sf libcgroups.so.$(MAJOR) $(DESTDIR)$(LIBDIR)/libcgroups.so
-	install -m 644 $(RELEASE)/libcgroups.a $(DESTDIR)$(LIBDIR)/libcgroups.a
+	install -m 644 build/lib/libcgroups.a $(DESTDIR)$(LIBDIR)/libcgroups.a
 	install -m 644 include/cgroups.h $(DESTDIR)$(INCLUDEDIR)/cgroups.h
 	# Written here, for the prefix being installed: a file made earlier could name another.
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 	    -e 's|@VERSION@|$(VERSION)|' -e "s|@LIBS_PRIVATE@|$$(cat build/native-static-libs)|" \
 	    pkgconfig/cgroups.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/cgroups.pc
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/cgroups.pc
+	@for page in $(MAN_PAGES); do install -m 644 $$page $(DESTDIR)$(MANDIR)/man$${page##*.}/; done
+	# Every function a page's NAME line lists gets its own name, a link to that page.
+	@for page in $(filter %.3,$(MAN_PAGES)); do \
+	  for name in $$(build-aux/man-names man/$${page##*/}.scd); do \
+	    [ $$name.3 = $${page##*/} ] || ln -sf $${page##*/} $(DESTDIR)$(MANDIR)/man3/$$name.3; \
+	  done; \
+	done
 
 # An installation inside the tree, for the example and the C tests.
 stage:
-	$(MAKE) --no-print-directory install PREFIX=$(STAGE) BINDIR=$(STAGE)/bin LIBDIR=$(STAGE)/lib \
-	  INCLUDEDIR=$(STAGE)/include DESTDIR=
+	$(MAKE) --no-print-directory install PREFIX=$(STAGE) SBINDIR=$(STAGE)/sbin LIBDIR=$(STAGE)/lib \
+	  INCLUDEDIR=$(STAGE)/include MANDIR=$(STAGE)/share/man DESTDIR=
 
+# The C tests use POSIX and GNU calls, hence _GNU_SOURCE; the quick start defines what it uses
+# itself, so it is built as README shows.
 build/c/%: tests/c/%.c stage
 	@mkdir -p build/c
-	$(CC) $(CFLAGS) $(WARNINGS) $< -o $@ $$($(STAGE_PC) pkg-config --cflags --libs cgroups) \
+	$(CC) $(CFLAGS) $(WARNINGS) -D_GNU_SOURCE $< -o $@ $$($(STAGE_PC) pkg-config --cflags --libs cgroups) \
 	  -Wl,-rpath,$(STAGE)/lib -lpthread -lm
 
 build/c/test_api_static: tests/c/test_api.c stage
 	@mkdir -p build/c
-	$(CC) $(CFLAGS) $(WARNINGS) $< -o $@ $$($(STAGE_PC) pkg-config --cflags cgroups) \
+	$(CC) $(CFLAGS) $(WARNINGS) -D_GNU_SOURCE $< -o $@ $$($(STAGE_PC) pkg-config --cflags cgroups) \
 	  $(STAGE)/lib/libcgroups.a $$($(STAGE_PC) pkg-config --static --libs-only-l cgroups | sed 's/-lcgroups//') -lm
 
 build/c/header_cpp: tests/c/header_cpp.cpp stage
@@ -109,21 +172,41 @@ check-msrv:
 	rustup toolchain list | grep -q "^$(MSRV)" || rustup toolchain install $(MSRV) --profile minimal
 	$(CARGO) +$(MSRV) check --all-targets --features "$(FEATURES)"
 
-# The layout matrix: the kernel-facing tests on this host and in pure v2 and pure v1 VMs (root).
+# The layout matrix: the kernel-facing tests on this host and in VMs with pure v2, pure v1,
+# hybrid and systemd as PID 1 (root).
 check-vm:
-	tests/vm/run
+	FEATURES="$(FEATURES)" tests/vm/run
 
 # The Python, Go and Ruby bindings' suites against the staged install, on this host and (Python)
 # in the pure v2 VM (root).
 check-bindings: stage
 	bindings/check
 
-# Every test: lint, header drift, Rust unit and kernel tests, C programs under valgrind, the
-# bindings, and the layout matrix (root).
-check: lint check-header
-	$(CARGO) test --release --features "$(FEATURES)"
+# The shared library with debug information (profile `abi`), for libabigail.
+abi-lib:
+	$(CARGO) rustc --profile abi --features "$(FEATURES)" --lib --crate-type cdylib
+
+# Fails when the library's ABI breaks the baseline's (removed or changed functions or types)
+# while the soname stays; additions pass (docs/releasing.md).
+check-abi: deps-check abi-lib
+	abi/check $(ABI_LIB) $(ABI_BASELINE) include/cgroups.h
+
+# Rewrites the baseline from the current library: a release step (docs/releasing.md).
+abi-baseline: abi-lib
+	abi/check --update $(ABI_LIB) $(ABI_BASELINE)
+
+# Packaging: header dialects, static linking, manual pages, the ABI check's own failure modes,
+# `cargo package`, the Debian packages and lintian (tests/packaging/run).
+check-packaging: deps-check stage abi-lib
+	tests/packaging/run
+
+# Every test: lint, header drift, ABI, Rust unit and kernel tests, C programs under valgrind,
+# the bindings, the layout matrix and packaging (root).
+check: deps-check lint check-header check-abi
+	$(CARGO) test --profile $(PROFILE) --features "$(FEATURES)"
 	$(MAKE) --no-print-directory check-bindings
 	$(MAKE) --no-print-directory check-vm
+	$(MAKE) --no-print-directory check-packaging
 
 clean:
 	$(CARGO) clean

@@ -3,6 +3,9 @@
  *
  * Run as root (or as a user prepared with `user_cgroups`). An optional argument names the base
  * (a directory holding cgroup mounts, or a cgroup2 directory); the default is the host's mount. */
+
+/* For pipe2(), a GNU call (POSIX since 2024) that glibc declares only with _GNU_SOURCE. */
+#define _GNU_SOURCE
 #include <cgroups.h>
 
 #include <errno.h>

@@ -113,8 +113,25 @@ fn the_header_compiles_as_cpp() {
     );
 }
 
+/// The version node of each function in the linker version script, abi/libcgroups.map.
+fn symbol_versions() -> Vec<(String, String)> {
+    let map = std::fs::read_to_string(root().join("abi/libcgroups.map")).unwrap();
+    let mut node = String::new();
+    let mut versions = Vec::new();
+    for line in map.lines().map(str::trim) {
+        if let Some(name) = line.strip_suffix(" {") {
+            node = name.to_string();
+        } else if let Some(function) = line.strip_suffix(';').filter(|l| l.starts_with("cgroups_"))
+        {
+            versions.push((function.to_string(), node.clone()));
+        }
+    }
+    versions.sort();
+    versions
+}
+
 #[test]
-fn the_installed_library_exports_only_cgroups_symbols_under_a_versioned_soname() {
+fn the_installed_library_exports_only_the_headers_functions_versioned_under_a_versioned_soname() {
     let lib = built().join("../stage/lib");
     let real = lib.join(format!("libcgroups.so.{}", env!("CARGO_PKG_VERSION")));
     assert_eq!(
@@ -136,9 +153,14 @@ fn the_installed_library_exports_only_cgroups_symbols_under_a_versioned_soname()
         .arg(&real)
         .output()
         .unwrap();
-    let mut exported: Vec<String> = String::from_utf8_lossy(&nm.stdout)
+    // nm prints a versioned symbol as name@@VERSION (the default version).
+    let mut exported: Vec<(String, String)> = String::from_utf8_lossy(&nm.stdout)
         .lines()
-        .filter_map(|l| l.split_whitespace().nth(2).map(String::from))
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .map(|symbol| match symbol.split_once("@@") {
+            Some((name, version)) => (name.to_string(), version.to_string()),
+            None => (symbol.to_string(), "no version".to_string()),
+        })
         .collect();
     exported.sort();
     let header = std::fs::read_to_string(root().join("include/cgroups.h")).unwrap();
@@ -155,9 +177,16 @@ fn the_installed_library_exports_only_cgroups_symbols_under_a_versioned_soname()
         .filter(|name| name.starts_with("cgroups_"))
         .collect();
     declared.sort();
+    let names: Vec<&String> = exported.iter().map(|(name, _)| name).collect();
     assert_eq!(
-        exported, declared,
+        names,
+        declared.iter().collect::<Vec<_>>(),
         "exported symbols differ from the header's functions"
+    );
+    assert_eq!(
+        exported,
+        symbol_versions(),
+        "exported symbols differ from abi/libcgroups.map or lack its versions"
     );
 }
 
@@ -190,7 +219,7 @@ fn a_packagers_install_writes_the_pc_file_for_its_own_prefix() {
         .unwrap();
     let pc = std::fs::read_to_string(destdir.join(&libdir[1..]).join("pkgconfig/cgroups.pc"));
     let installed = [
-        "usr/bin/user_cgroups",
+        "usr/sbin/user_cgroups",
         "usr/include/cgroups.h",
         &format!("{}/libcgroups.so.0", &libdir[1..]),
     ]
