@@ -144,8 +144,11 @@ mod header {
             .expect("cbindgen generates the header")
             .write(&mut header);
         let header = String::from_utf8(header).expect("cbindgen writes UTF-8");
-        std::fs::write(out_dir.join("cgroups.h"), c89(&collapse_blank_lines(&header)))
-            .expect("OUT_DIR is writable");
+        std::fs::write(
+            out_dir.join("cgroups.h"),
+            c89(&collapse_blank_lines(&header)),
+        )
+        .expect("OUT_DIR is writable");
         for input in ["src", "cbindgen.toml"] {
             println!("cargo:rerun-if-changed={input}");
         }
