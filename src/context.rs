@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use crate::cgroup::{Cgroup, Selection};
 use crate::error::{Error, Result};
 use crate::layout::{Controllers, Hierarchy, Layout, Version};
-use crate::open::{self, Subtrees};
+use crate::open::{self, Create, Subtrees};
 use crate::procfs;
 use crate::subtree::Subtree;
 use crate::sys;
@@ -119,7 +119,37 @@ impl Context {
     /// [`Error::Busy`] (v2: an ancestor holds processes), or the error of `mkdir`. A failed open
     /// removes what it created.
     pub fn open(&self, name: &str, selection: Selection) -> Result<Cgroup> {
-        open::open_group(self, self.user.as_deref(), name, selection)
+        open::open_group(self, self.user.as_deref(), name, selection, Create::Missing)
+    }
+
+    /// Loads the existing group `name`, in every hierarchy where it exists, without creating
+    /// anything: for tools that read or remove groups.
+    ///
+    /// Fails with [`Error::NotFound`] when the group exists in no hierarchy, and otherwise like
+    /// [`Context::open`].
+    pub fn load(&self, name: &str) -> Result<Cgroup> {
+        open::open_group(
+            self,
+            self.user.as_deref(),
+            name,
+            Selection::All,
+            Create::Nothing,
+        )
+    }
+
+    /// The names of the user's groups (`a`, `a/b`, ...), in any hierarchy, sorted; the library's
+    /// own leaf `cgroups.user` is left out. An empty list when the user's directory does not
+    /// exist yet.
+    ///
+    /// Fails with the error of reading a directory.
+    pub fn groups(&self) -> Result<Vec<String>> {
+        let mut names = std::collections::BTreeSet::new();
+        for index in 0..self.layout.hierarchies().len() {
+            let subtree = self.subtree(index)?;
+            let top = subtree.path_of(subtree.user_relative());
+            collect_groups(&top, "", &mut names)?;
+        }
+        Ok(names.into_iter().collect())
     }
 }
 
@@ -150,6 +180,37 @@ impl Cgroup {
     ) -> Result<Cgroup> {
         Context::new(layout.clone(), user)?.open(name, selection)
     }
+}
+
+/// Adds the names of the group directories below `dir` (the group `prefix`) to `names`.
+fn collect_groups(
+    dir: &std::path::Path,
+    prefix: &str,
+    names: &mut std::collections::BTreeSet<String>,
+) -> Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::from_io("list", dir, e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::from_io("list", dir, e))?;
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        let Some(name) = entry.file_name().to_str().map(String::from) else {
+            continue;
+        };
+        if !is_dir || name == crate::name::USER_LEAF {
+            continue;
+        }
+        let full = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        collect_groups(&entry.path(), &full, names)?;
+        names.insert(full);
+    }
+    Ok(())
 }
 
 /// Whether the subtree's base is the root of its hierarchy on the host (not a cgroup namespace's

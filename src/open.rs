@@ -23,13 +23,23 @@ pub(crate) trait Subtrees {
     fn subtree(&self, index: usize) -> Result<Arc<Subtree>>;
 }
 
-/// Opens (creates or loads) the group `name` of the user whose directory (if any) the subtrees
-/// hold; see [`crate::Context::open`].
+/// Whether an open may create the group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Create {
+    /// Create what is missing (the group's directories, and their parents).
+    Missing,
+    /// Only load a group that exists.
+    Nothing,
+}
+
+/// Opens the group `name` of the user whose directory (if any) the subtrees hold, creating it
+/// or only loading it; see [`crate::Context::open`] and [`crate::Context::load`].
 pub(crate) fn open_group(
     subtrees: &dyn Subtrees,
     user: Option<&str>,
     name: &str,
     selection: Selection,
+    create: Create,
 ) -> Result<Cgroup> {
     let components = name::group_components(name)?;
     let layout = subtrees.layout();
@@ -63,12 +73,17 @@ pub(crate) fn open_group(
         });
     }
     let relative: PathBuf = user.into_iter().chain(components.iter().copied()).collect();
-    if selection == Selection::All {
+    if selection == Selection::All || create == Create::Nothing {
         let mut existing = Vec::new();
         for &i in &chosen {
             if sys::stat_at(subtrees.subtree(i)?.base(), &relative).is_ok() {
                 existing.push(i);
             }
+        }
+        if existing.is_empty() && create == Create::Nothing {
+            return Err(Error::NotFound {
+                path: subtrees.subtree(chosen[0])?.path_of(&relative),
+            });
         }
         if !existing.is_empty() {
             chosen = existing;
@@ -83,7 +98,7 @@ pub(crate) fn open_group(
             if selection == Selection::All {
                 controllers = controllers.intersection(usable_for_all(&subtree)?);
             }
-            open_dir(subtree, &relative, controllers, &mut created)
+            open_dir(subtree, &relative, controllers, create, &mut created)
         });
         match opened {
             Ok(dir) => dirs.push(dir),
@@ -119,9 +134,10 @@ fn open_dir(
     subtree: Arc<Subtree>,
     relative: &Path,
     controllers: Controllers,
+    create: Create,
     created: &mut Created,
 ) -> Result<GroupDir> {
-    let is_new = make_dirs(&subtree, relative, created)?;
+    let is_new = create == Create::Missing && make_dirs(&subtree, relative, created)?;
     let path = subtree.path_of(relative);
     let fd =
         sys::open_dir_beneath(subtree.base(), relative).map_err(|e| match e.raw_os_error() {

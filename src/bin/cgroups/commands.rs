@@ -1,0 +1,170 @@
+//! What each subcommand does, on the public Rust API.
+
+use std::fmt;
+use std::os::unix::process::CommandExt;
+use std::process::ExitCode;
+
+use cgroups::{Cgroup, Context, Error, Layout, Selection, Unit};
+use serde_json::{json, Value};
+
+use crate::args::{Cli, Command, Limits};
+
+/// A failure, with the group it concerns.
+pub struct Failure {
+    group: Option<String>,
+    error: Error,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.group {
+            Some(group) => write!(f, "{group}: {}", self.error),
+            None => write!(f, "{}", self.error),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        Failure { group: None, error }
+    }
+}
+
+/// Attaches the group's name to a library error.
+fn on(group: &str) -> impl Fn(Error) -> Failure + '_ {
+    move |error| Failure {
+        group: Some(group.to_string()),
+        error,
+    }
+}
+
+/// Runs the subcommand; returns the exit code for success.
+pub fn run(cli: &Cli) -> Result<ExitCode, Failure> {
+    let context = context(cli)?;
+    match &cli.command {
+        Command::Create { name, limits } => {
+            let group = context.open(name, Selection::All).map_err(on(name))?;
+            apply(&group, limits).map_err(on(name))?;
+        }
+        Command::Set { name, limits } => {
+            let group = context.load(name).map_err(on(name))?;
+            apply(&group, limits).map_err(on(name))?;
+        }
+        Command::Get { name } => {
+            let group = context.load(name).map_err(on(name))?;
+            show(cli, &describe(&group).map_err(on(name))?);
+        }
+        Command::List => {
+            let names = context.groups()?;
+            if cli.json {
+                println!("{}", json!(names));
+            } else {
+                names.iter().for_each(|name| println!("{name}"));
+            }
+        }
+        Command::Add { name, pids } => {
+            let group = context.load(name).map_err(on(name))?;
+            for &pid in pids {
+                group.add(pid).map_err(on(name))?;
+            }
+        }
+        Command::Exec { name, command } => {
+            let group = context.load(name).map_err(on(name))?;
+            return Ok(exec(&group, command));
+        }
+        Command::Delete { name } => {
+            context
+                .load(name)
+                .and_then(|g| g.delete())
+                .map_err(on(name))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The context of `--base`, `--user` and `--delegated`.
+fn context(cli: &Cli) -> Result<Context, Failure> {
+    let layout = match &cli.base {
+        Some(base) => Layout::at(base)?,
+        None => Layout::discover()?,
+    };
+    Ok(if cli.delegated {
+        Context::new_self(&layout)?
+    } else {
+        Context::new(layout, cli.user.as_deref())?
+    })
+}
+
+/// Applies the limits given (each only if given).
+fn apply(group: &Cgroup, limits: &Limits) -> cgroups::Result<()> {
+    if let Some(percent) = limits.cpu_share {
+        group.set_cpu_share_percent(percent)?;
+    }
+    if let Some(bytes) = limits.memory {
+        group.set_memory_limit(bytes, Unit::Bytes)?;
+    }
+    Ok(())
+}
+
+/// What `get` shows: controllers, limits (null where unlimited or not available), processes.
+fn describe(group: &Cgroup) -> cgroups::Result<Value> {
+    let controllers: Vec<String> = group.controllers().iter().map(|c| c.to_string()).collect();
+    Ok(json!({
+        "name": group.name(),
+        "controllers": controllers,
+        "cpu_share_percent": available(group.cpu_share_percent())?,
+        "memory_limit_bytes": available(group.memory_limit_bytes())?.flatten(),
+        "pids": group.pids()?,
+    }))
+}
+
+/// A value, or `None` where the group lacks the controller or the kernel the file.
+fn available<T>(value: cgroups::Result<T>) -> cgroups::Result<Option<T>> {
+    match value {
+        Ok(value) => Ok(Some(value)),
+        Err(Error::ControllerUnavailable { .. } | Error::Unsupported(_)) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// Prints a record as JSON, or as `key: value` lines.
+fn show(cli: &Cli, record: &Value) {
+    if cli.json {
+        println!("{record}");
+        return;
+    }
+    if let Value::Object(fields) = record {
+        for (key, value) in fields {
+            let text = match value {
+                Value::Null => "-".to_string(),
+                Value::String(text) => text.clone(),
+                Value::Array(items) => items
+                    .iter()
+                    .map(|item| item.as_str().map_or_else(|| item.to_string(), String::from))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                other => other.to_string(),
+            };
+            println!("{key}: {text}");
+        }
+    }
+}
+
+/// Moves this process into the group and replaces it with `command`; returns only on failure
+/// (exit status 126 when the command cannot run, 127 when it is not found, as shells do).
+fn exec(group: &Cgroup, command: &[std::ffi::OsString]) -> ExitCode {
+    let name = group.name();
+    if let Err(err) = group.attach_self() {
+        eprintln!("cgroups: {name}: cannot join the group: {err}");
+        return ExitCode::FAILURE;
+    }
+    let error = std::process::Command::new(&command[0])
+        .args(&command[1..])
+        .exec();
+    eprintln!("cgroups: {}: {error}", command[0].to_string_lossy());
+    ExitCode::from(if error.kind() == std::io::ErrorKind::NotFound {
+        127
+    } else {
+        126
+    })
+}
