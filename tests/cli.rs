@@ -1,0 +1,100 @@
+//! The `cgroups` command, driven as a user would: each test runs a short shell script against a
+//! base that holds only its test prefix (tests/common `run_on_test_base`: the base is `$0`).
+
+mod common;
+
+use std::process::Output;
+
+use common::{run_on_test_base, TestTree};
+use serde_json::Value;
+
+/// Runs `script` (sh) with `$C` the command and `$0` the base; returns its output.
+fn script(tree: &TestTree, script: &str) -> Output {
+    let body = format!("C='{}'; set -u; {script}", env!("CARGO_BIN_EXE_cgroups"));
+    run_on_test_base(tree, &["sh", "-c", &body])
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn create_applies_limits_and_get_reads_them_back_as_text_and_json() {
+    let tree = TestTree::new();
+    let output = script(
+        &tree,
+        r#"$C --base "$0" create jobs/1 --cpu 50% --memory 100M && $C --base "$0" get jobs/1 &&
+           $C --base "$0" --json get jobs/1"#,
+    );
+    assert!(output.status.success());
+    let text = stdout(&output);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("name: jobs/1"));
+    let json: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(json["name"], "jobs/1");
+    assert_eq!(json["cpu_share_percent"], 50.0);
+    assert_eq!(json["memory_limit_bytes"], 100 << 20);
+    assert_eq!(json["pids"], Value::Array(vec![]));
+}
+
+#[test]
+fn reading_a_missing_group_fails_on_one_line_and_creates_nothing() {
+    let tree = TestTree::new();
+    let output = script(
+        &tree,
+        r#"$C --base "$0" get ghost; echo "status $?"; $C --base "$0" set ghost --cpu 10%;
+           echo "status $?"; $C --base "$0" --json list"#,
+    );
+    let text = stdout(&output);
+    assert!(text.contains("status 1\nstatus 1\n[]"), "{text}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("cgroups: ghost: cgroup not found: ") && first.contains("ghost"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bad_sizes_and_percentages_are_usage_errors() {
+    let tree = TestTree::new();
+    let output = script(
+        &tree,
+        r#"for bad in "--memory 10X" "--memory -5M" "--cpu 0%" "--cpu 150%" "--bogus"; do
+             $C --base "$0" create g $bad 2>/dev/null; echo "status $?"; done;
+           $C --base "$0" list"#,
+    );
+    assert_eq!(
+        stdout(&output),
+        "status 2\n".repeat(5),
+        "nothing was created"
+    );
+}
+
+#[test]
+fn add_exec_list_and_delete_manage_processes_without_killing_them() {
+    let tree = TestTree::new();
+    let output = script(
+        &tree,
+        r#"set -e; $C --base "$0" create a/b; sleep 60 & S=$!;
+           $C --base "$0" add a/b $S; $C --base "$0" --json get a/b;
+           $C --base "$0" exec a/b -- sh -c 'echo "self $$"; cat /proc/self/cgroup' > "$0.exec";
+           $C --base "$0" list; $C --base "$0" delete a/b; $C --base "$0" delete a;
+           $C --base "$0" list; kill -0 $S && echo alive; kill $S;
+           set +e; $C --base "$0" create x; $C --base "$0" exec x -- /nonexistent/program;
+           echo "status $?"; $C --base "$0" delete x; cat "$0.exec"; rm "$0.exec""#,
+    );
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}");
+    let json: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(json["pids"].as_array().map(Vec::len), Some(1));
+    assert!(text.contains("a\na/b\nalive\nstatus 127\n"), "{text}");
+    let exec: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("self "))
+        .collect();
+    assert!(
+        exec[1..].iter().any(|line| line.ends_with("/a/b")),
+        "the command ran inside the group: {exec:?}"
+    );
+}
