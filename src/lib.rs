@@ -37,8 +37,8 @@ pub mod error;
 #[doc(hidden)]
 pub mod ffi;
 mod group_dir;
-#[allow(dead_code)] // transitional: the controls and statistics (issues 9, 10) build on it
 mod keyed;
+mod kill;
 pub mod layout;
 mod migrate;
 pub mod name;
@@ -50,6 +50,7 @@ pub mod user;
 
 pub use cgroup::{Cgroup, Selection};
 pub use context::Context;
+pub use controller::io::IoMax;
 pub use controller::memory::Unit;
 pub use delegation::delegate_subtree;
 pub use error::{Error, Result};

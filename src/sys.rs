@@ -274,6 +274,48 @@ pub(crate) fn chown_at(
     )?)
 }
 
+/// Waits until `fd` reports a priority event (a kernfs file such as `cgroup.events` was
+/// modified, or the mount table changed for `/proc/self/mountinfo`), for at most `timeout`
+/// (`Duration::ZERO`: only checks). Returns whether one was reported; an interrupted wait
+/// reports none.
+pub(crate) fn poll_priority(fd: BorrowedFd<'_>, timeout: std::time::Duration) -> io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    let mut pollfd = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLPRI,
+        revents: 0,
+    };
+    let millis = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: one valid pollfd for the duration of the call.
+    match unsafe { libc::poll(&mut pollfd, 1, millis) } {
+        n if n > 0 => Ok(pollfd.revents & (libc::POLLPRI | libc::POLLERR) != 0),
+        0 => Ok(false),
+        _ => match io::Error::last_os_error() {
+            e if e.raw_os_error() == Some(libc::EINTR) => Ok(false),
+            e => Err(e),
+        },
+    }
+}
+
+/// The names of the subdirectories of `dir` (child groups, in a cgroup directory).
+pub(crate) fn subdirectories(dir: BorrowedFd<'_>) -> io::Result<Vec<std::ffi::CString>> {
+    let mut listing = nix::dir::Dir::openat(
+        dir,
+        ".",
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )?;
+    let mut names = Vec::new();
+    for entry in listing.iter() {
+        let entry = entry?;
+        let name = entry.file_name();
+        if entry.file_type() == Some(nix::dir::Type::Directory) && name != c"." && name != c".." {
+            names.push(name.to_owned());
+        }
+    }
+    Ok(names)
+}
+
 /// Reads a whole file by path (for `/proc`), as bytes.
 pub(crate) fn read_path(path: &Path) -> io::Result<Vec<u8>> {
     let file = openat(

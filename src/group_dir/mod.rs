@@ -7,7 +7,6 @@
 //! and puts another directory at its name, or removes it and makes a new one, every call still
 //! acts on the original (or reports it gone), never on the newcomer.
 
-#[allow(dead_code)] // transitional: the controls and statistics (issues 9, 10) build on it
 mod core_files;
 mod kept_files;
 mod membership;
@@ -145,6 +144,11 @@ impl GroupDir {
             self.kept.keep(file, fd);
         }
         Ok(())
+    }
+
+    /// Whether the interface file `file` exists in the group.
+    pub(crate) fn has_file(&self, file: &str) -> Result<bool> {
+        sys::exists_at(self.fd(), file).map_err(|e| Error::from_io("stat", self.path.join(file), e))
     }
 
     /// Whether the group still exists (every cgroup has `cgroup.procs`).
