@@ -31,6 +31,7 @@
 
 mod cgroup;
 mod context;
+mod context_cache;
 mod controller;
 mod delegation;
 pub mod error;

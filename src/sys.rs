@@ -230,14 +230,32 @@ pub(crate) fn fs_magic(fd: BorrowedFd<'_>) -> io::Result<i64> {
 /// (`statx` with `STATX_MNT_ID`, Linux 5.8+); `None` on older kernels.
 pub(crate) fn mount_id(fd: BorrowedFd<'_>) -> io::Result<Option<u64>> {
     use std::os::fd::AsRawFd;
+    statx_mount_id(
+        fd.as_raw_fd(),
+        c"",
+        libc::AT_EMPTY_PATH | libc::AT_SYMLINK_NOFOLLOW,
+    )
+}
+
+/// The id of the mount of the calling thread's root directory (see [`mount_id`]): it changes
+/// with the mount namespace (`unshare`, `setns`) and with `chroot`.
+pub(crate) fn root_mount_id() -> io::Result<Option<u64>> {
+    statx_mount_id(libc::AT_FDCWD, c"/", 0)
+}
+
+fn statx_mount_id(
+    dir: libc::c_int,
+    path: &std::ffi::CStr,
+    flags: libc::c_int,
+) -> io::Result<Option<u64>> {
     let mut buf = std::mem::MaybeUninit::<libc::statx>::zeroed();
-    // SAFETY: a valid descriptor, an empty NUL-terminated path with AT_EMPTY_PATH, and a buffer
+    // SAFETY: a valid directory descriptor (or AT_FDCWD), a NUL-terminated path, and a buffer
     // of the right type that the kernel fills.
     let rc = unsafe {
         libc::statx(
-            fd.as_raw_fd(),
-            c"".as_ptr(),
-            libc::AT_EMPTY_PATH | libc::AT_SYMLINK_NOFOLLOW,
+            dir,
+            path.as_ptr(),
+            flags,
             libc::STATX_MNT_ID,
             buf.as_mut_ptr(),
         )

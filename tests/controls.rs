@@ -287,6 +287,21 @@ fn v1_memory_and_swap_stay_consistent_when_either_rises_or_falls() {
     group.set_memory_limit(32, Unit::Megabytes).unwrap();
     assert_eq!(group.swap_limit_bytes().unwrap(), None);
     group.delete().unwrap();
+
+    // A handle that made its group knows memsw is the default until it writes it; a swap limit
+    // set through another handle meanwhile is found when the kernel refuses a higher limit.
+    let maker = tree.open("memsw-two-handles", only(&[Controller::Memory]));
+    let other = tree.open("memsw-two-handles", only(&[Controller::Memory]));
+    let dir = dir_of(&tree, &maker, Controller::Memory);
+    other.set_memory_limit(100, Unit::Megabytes).unwrap();
+    other.set_swap_limit(50, Unit::Megabytes).unwrap();
+    maker.set_memory_limit(400, Unit::Megabytes).unwrap();
+    assert_eq!(
+        read(&dir, "memory.memsw.limit_in_bytes"),
+        (450u64 << 20).to_string()
+    );
+    assert_eq!(maker.swap_limit_bytes().unwrap(), Some(50 << 20));
+    maker.delete().unwrap();
 }
 
 #[test]

@@ -146,34 +146,56 @@ fn no_swap_accounting(err: Error, file: &str) -> Error {
     }
 }
 
-/// A v1 group's memory limit and memory + swap limit in bytes (`None`: unlimited); the
-/// second is `Err(Error::Unsupported)` without swap accounting.
-fn v1_limits(dir: &GroupDir, page_size: u64) -> Result<(Option<u64>, Result<Option<u64>>)> {
-    let memory = parse_limit(
+/// A v1 group's memory + swap limit in bytes (`None`: unlimited); [`Error::Unsupported`]
+/// without swap accounting.
+fn v1_memsw(dir: &GroupDir, page_size: u64) -> Result<Option<u64>> {
+    parse_limit(Version::V1, &dir.read_text(MEMSW_FILE)?, page_size)
+}
+
+/// A v1 group's memory limit in bytes (`None`: unlimited).
+fn v1_memory(dir: &GroupDir, page_size: u64) -> Result<Option<u64>> {
+    parse_limit(
         Version::V1,
         &dir.read_text(limit_file(Version::V1))?,
         page_size,
-    )?;
-    let memsw = dir
-        .read_text(MEMSW_FILE)
-        .and_then(|text| parse_limit(Version::V1, &text, page_size));
-    Ok((memory, memsw))
+    )
 }
 
 /// Writes a v1 memory limit (`None`: unlimited) and keeps the swap amount on top of it
 /// (memory + swap = memsw), writing the two files in the order the kernel accepts: memsw
 /// first when the limit rises, last when it falls. If the second write fails, the first is
-/// undone.
+/// undone. The kernel keeps memsw at least the memory limit, so an unlimited memsw (the
+/// default) means there is no swap amount to keep, and one read settles it (none in a group the
+/// handle made and whose memsw it never wrote).
 fn set_v1_memory(dir: &GroupDir, new: Option<u64>) -> Result<()> {
+    // A group this handle made and whose memsw it never wrote has the default, unlimited; if
+    // another process set one meanwhile, the kernel refuses a memory limit above it (EINVAL),
+    // and the values are read after all.
+    if dir.holds_default(MEMSW_FILE) {
+        match set_v1_memory_with(dir, new, true) {
+            Err(Error::Os { source, .. }) if source.raw_os_error() == Some(libc::EINVAL) => {}
+            result => return result,
+        }
+    }
+    set_v1_memory_with(dir, new, false)
+}
+
+/// [`set_v1_memory`], knowing memsw is the default (`memsw_default`) or reading it.
+fn set_v1_memory_with(dir: &GroupDir, new: Option<u64>, memsw_default: bool) -> Result<()> {
     let page_size = page_size();
     let text = |limit: Option<u64>| limit.map_or_else(|| "-1".to_string(), |b| b.to_string());
-    let (old, memsw) = v1_limits(dir, page_size)?;
-    // With memory unlimited, v1 keeps memsw unlimited too: there is a swap amount only when
-    // both are limits.
-    let limits = match (old, memsw) {
-        (Some(old), Ok(Some(memsw))) => Some((old, memsw)),
-        (_, Ok(_)) | (_, Err(Error::Unsupported(_))) => None,
-        (_, Err(err)) => return Err(err),
+    let old_memsw = if memsw_default {
+        None
+    } else {
+        match v1_memsw(dir, page_size) {
+            Ok(Some(memsw)) => Some(memsw),
+            Ok(None) | Err(Error::Unsupported(_)) => None,
+            Err(err) => return Err(err),
+        }
+    };
+    let limits = match old_memsw {
+        Some(memsw) => v1_memory(dir, page_size)?.map(|old| (old, memsw)),
+        None => None,
     };
     let Some((old, old_memsw)) = limits else {
         return dir
@@ -306,9 +328,8 @@ impl Cgroup {
                 .write("memory.swap.max", swap.to_string().as_bytes())
                 .map_err(|err| no_swap_accounting(err, "memory.swap.max")),
             Version::V1 => {
-                let (memory, memsw) = v1_limits(dir, page_size())?;
-                memsw.map_err(|err| no_swap_accounting(err, MEMSW_FILE))?;
-                let Some(memory) = memory else {
+                v1_memsw(dir, page_size()).map_err(|err| no_swap_accounting(err, MEMSW_FILE))?;
+                let Some(memory) = v1_memory(dir, page_size())? else {
                     return Err(Error::InvalidArgument(format!(
                         "{}: on cgroup v1 swap is limited together with memory \
                          ({MEMSW_FILE} = memory + swap), so the group needs a memory limit \
@@ -354,9 +375,9 @@ impl Cgroup {
                 parse_limit(Version::V2, &text, page_size())
             }
             Version::V1 => {
-                let (memory, memsw) = v1_limits(dir, page_size())?;
-                let memsw = memsw.map_err(|err| no_swap_accounting(err, MEMSW_FILE))?;
-                Ok(match (memory, memsw) {
+                let memsw = v1_memsw(dir, page_size())
+                    .map_err(|err| no_swap_accounting(err, MEMSW_FILE))?;
+                Ok(match (v1_memory(dir, page_size())?, memsw) {
                     (Some(memory), Some(memsw)) => Some(memsw.saturating_sub(memory)),
                     _ => None,
                 })
