@@ -192,7 +192,9 @@ int cgroups_frozen(const struct cgroups_cgroup *cg,
 // Opens (creates, or loads if it exists) the group `name` ("a" or "a/b") of `user` (NULL or
 // "current": the effective user) on the default cgroup mount, in the hierarchies of
 // `controllers` (CGROUPS_CPU | CGROUPS_MEMORY …, or CGROUPS_ALL). On success stores a new handle
-// in `*out`; free it with cgroups_free().
+// in `*out`; free it with cgroups_free(). The base and user are resolved once per process and
+// reused while the mount table stays the same (checked on every call), so one call per job
+// costs what cgroups_context_open() costs. Not async-signal-safe.
 int cgroups_open(const char *name,
                  uint32_t controllers,
                  const char *user,
