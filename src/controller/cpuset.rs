@@ -71,6 +71,16 @@ pub(crate) fn check_list(list: &str, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// What to write for `list`: an empty list as a newline, since the kernel ignores a write of
+/// nothing.
+fn list_value(list: &str) -> &[u8] {
+    if list.is_empty() {
+        b"\n"
+    } else {
+        list.as_bytes()
+    }
+}
+
 impl Cgroup {
     /// Pins the group to CPUs `cpus` and memory nodes `mems`, in the kernel's list syntax
     /// (`"0-3,6"`); `None` leaves that half unchanged. On v2 an empty list means "the parent's";
@@ -101,9 +111,9 @@ impl Cgroup {
         for (file, list, what) in wanted {
             let Some(list) = list else { continue };
             let previous = dir.read_text(file)?;
-            if let Err(err) = dir.write(file, list.as_bytes()) {
+            if let Err(err) = dir.write(file, list_value(list)) {
                 for (file, previous) in &written {
-                    let _ = dir.write(file, previous.trim().as_bytes());
+                    let _ = dir.write(file, list_value(previous.trim()));
                 }
                 return Err(match err {
                     Error::Os { ref source, .. }
