@@ -56,9 +56,10 @@ int main(int argc, char **argv) {
         execl("/bin/sh", "sh", "-c", "while :; do (sleep 600 &) 2>/dev/null; done", (char *)NULL);
         _exit(127);
     }
-    for (int i = 0; i < 1000 && members(cg) < 32; i++)
+    size_t seen = 0;
+    for (int i = 0; i < 1000 && (seen = members(cg)) < 32; i++)
         usleep(10000);
-    printf("the job has %s\n", members(cg) >= 32 ? "forked up to the limit" : "not forked much");
+    printf("the job has %s\n", seen >= 32 ? "forked up to the limit" : "not forked much");
 
     /* Everything in the group, including processes forked while the signal goes out. */
     int done = ok(cgroups_kill(cg, SIGKILL), "cgroups_kill") &&
