@@ -124,7 +124,11 @@ typedef enum cgroups_status {
   /**
    * A bug in the library (a caught panic); please report it.
    */
-  CGROUPS_E_INTERNAL = 12
+  CGROUPS_E_INTERNAL = 12,
+  /**
+   * A bounded wait ended first: the group did not freeze, thaw or empty in time.
+   */
+  CGROUPS_E_TIMED_OUT = 13
 } cgroups_status;
 
 /**
@@ -230,10 +234,86 @@ int cgroups_cpu_limit(const struct cgroups_cgroup *cg,
                       double *percent_out);
 
 /**
+ * Caps the group's CPU time at `cpus` CPUs (1.5 = one and a half CPUs' worth of time per
+ * 100 ms period): v2 cpu.max, v1 cpu.cfs_quota_us/cfs_period_us. CGROUPS_E_INVALID_ARGUMENT
+ * for NaN, infinities, values <= 0, below 0.01 CPUs (the kernel's minimum quota of 1000 us) or
+ * above its maximum, and (v1) above the parent's cap; nothing is written then.
+ * CGROUPS_E_UNSUPPORTED when the kernel has no CPU bandwidth control.
+ */
+CGROUPS_MUST_USE
+int cgroups_set_cpu_max(const struct cgroups_cgroup *cg,
+                        double cpus);
+
+/**
+ * Lifts the CPU cap (the kernel's default).
+ */
+CGROUPS_MUST_USE
+int cgroups_reset_cpu_max(const struct cgroups_cgroup *cg);
+
+/**
+ * Reads the CPU cap in CPUs into `*cpus_out`: +INFINITY (test with isinf()) when there is none.
+ */
+CGROUPS_MUST_USE
+int cgroups_cpu_max(const struct cgroups_cgroup *cg,
+                    double *cpus_out);
+
+/**
+ * Pins the group to CPUs `cpus` and memory nodes `mems`, in the kernel's list syntax
+ * ("0-3,6"); NULL leaves that half unchanged. On cgroup v2 "" means "the parent's"; on v1 it
+ * is refused. CGROUPS_E_INVALID_ARGUMENT for a malformed list (nothing is written) or one the
+ * kernel refuses (offline, or not among the parent's: the other half is restored).
+ */
+CGROUPS_MUST_USE
+int cgroups_set_cpuset(const struct cgroups_cgroup *cg,
+                       const char *cpus,
+                       const char *mems);
+
+/**
+ * Reads the group's CPUs and memory nodes as set, in the kernel's list syntax (on v2 "" when
+ * the group uses its parent's): stores a new string in `*cpus_out` and one in `*mems_out`.
+ * Free each with cgroups_string_free().
+ */
+CGROUPS_MUST_USE
+int cgroups_cpuset(const struct cgroups_cgroup *cg,
+                   char **cpus_out,
+                   char **mems_out);
+
+/**
+ * Frees a string the library stored in an output parameter (cgroups_cpuset()). Calling with
+ * NULL is fine. Must not be called twice with the same string.
+ */
+void cgroups_string_free(char *s);
+
+/**
+ * Freezes every process of the group and of its descendants, and returns once the kernel
+ * reports the group frozen (v2 cgroup.events, v1 freezer.state). CGROUPS_E_TIMED_OUT after
+ * 10 s without (the group is thawed again); CGROUPS_E_UNSUPPORTED on a v2 kernel before 5.2.
+ */
+CGROUPS_MUST_USE
+int cgroups_freeze(const struct cgroups_cgroup *cg);
+
+/**
+ * Thaws the group, and returns once the kernel reports it thawed. CGROUPS_E_BUSY (v1) or
+ * CGROUPS_E_TIMED_OUT (v2) when a frozen ancestor keeps it frozen.
+ */
+CGROUPS_MUST_USE
+int cgroups_thaw(const struct cgroups_cgroup *cg);
+
+/**
+ * Stores 1 in `*frozen_out` when the kernel reports the group frozen (also by an ancestor),
+ * 0 otherwise (a group still freezing is not frozen yet).
+ */
+CGROUPS_MUST_USE
+int cgroups_frozen(const struct cgroups_cgroup *cg,
+                   int *frozen_out);
+
+/**
  * Opens (creates, or loads if it exists) the group `name` ("a" or "a/b") of `user` (NULL or
  * "current": the effective user) on the default cgroup mount, in the hierarchies of
  * `controllers` (CGROUPS_CPU | CGROUPS_MEMORY …, or CGROUPS_ALL). On success stores a new handle
- * in `*out`; free it with cgroups_free().
+ * in `*out`; free it with cgroups_free(). The base and user are resolved once per process and
+ * reused while the mount table stays the same (checked on every call), so one call per job
+ * costs what cgroups_context_open() costs. Not async-signal-safe.
  */
 CGROUPS_MUST_USE
 int cgroups_open(const char *name,
@@ -310,6 +390,55 @@ CGROUPS_MUST_USE
 int cgroups_delete(const struct cgroups_cgroup *cg);
 
 /**
+ * Caps the group's I/O on `device` ("MAJ:MIN" or a path such as "/dev/sda": a whole disk) in
+ * bytes and operations per second: v2 io.max, v1 blkio.throttle.*_device. CGROUPS_UNLIMITED in
+ * a field lifts that cap. CGROUPS_E_INVALID_ARGUMENT for a malformed, unknown or non-block
+ * device, a partition, a cap below 2, or operations >= 4294967295 (nothing is written);
+ * CGROUPS_E_UNSUPPORTED when the kernel has no I/O throttling or cannot throttle that device.
+ */
+CGROUPS_MUST_USE
+int cgroups_set_io_max(const struct cgroups_cgroup *cg,
+                       const char *device,
+                       uint64_t read_bps,
+                       uint64_t write_bps,
+                       uint64_t read_iops,
+                       uint64_t write_iops);
+
+/**
+ * Reads the group's I/O caps on `device` (as for cgroups_set_io_max()) into the four outputs,
+ * each CGROUPS_UNLIMITED where there is no cap (also for a device with nothing configured).
+ */
+CGROUPS_MUST_USE
+int cgroups_io_max(const struct cgroups_cgroup *cg,
+                   const char *device,
+                   uint64_t *read_bps,
+                   uint64_t *write_bps,
+                   uint64_t *read_iops,
+                   uint64_t *write_iops);
+
+/**
+ * Sends `signal` to every process of the group and of its child groups, including ones forked
+ * meanwhile: v2 SIGKILL through cgroup.kill (5.14+); otherwise freeze, signal each member,
+ * thaw, repeated until no member is left unsignalled (the group is left thawed). Returns once
+ * all were signalled; cgroups_wait_empty() waits for them to exit. CGROUPS_E_INVALID_ARGUMENT
+ * for an invalid signal number; CGROUPS_E_CONTROLLER_UNAVAILABLE for a signal other than
+ * SIGKILL on a v1 group opened without CGROUPS_FREEZER; CGROUPS_E_TIMED_OUT when processes keep
+ * entering the group for 10 s. cgroups_delete() never kills.
+ */
+CGROUPS_MUST_USE
+int cgroups_kill(const struct cgroups_cgroup *cg,
+                 int signal);
+
+/**
+ * Waits until no process is left in the group or its child groups, for at most `timeout_ms`
+ * milliseconds (0 checks once; -1 waits without limit). CGROUPS_E_TIMED_OUT when processes
+ * are left at the time-out; CGROUPS_E_INVALID_ARGUMENT for a timeout below -1.
+ */
+CGROUPS_MUST_USE
+int cgroups_wait_empty(const struct cgroups_cgroup *cg,
+                       int timeout_ms);
+
+/**
  * The detailed message of the calling thread's last failed call — a complete sentence naming
  * the category, the path and the OS error — or "" if none failed yet. Show it as is (joining it
  * to cgroups_strerror() would repeat the category). Valid until the thread's next failing call;
@@ -347,6 +476,82 @@ int cgroups_reset_memory_limit(const struct cgroups_cgroup *cg);
 CGROUPS_MUST_USE
 int cgroups_memory_limit(const struct cgroups_cgroup *cg,
                          uint64_t *bytes_out);
+
+/**
+ * Sets the throttling threshold (v2 memory.high): above it the group is slowed down and
+ * reclaimed hard, never OOM-killed for it. CGROUPS_E_INVALID_ARGUMENT for less than one page
+ * (0 included), an overflowing size or an unknown unit; CGROUPS_E_UNSUPPORTED on cgroup v1,
+ * which has no such threshold.
+ */
+CGROUPS_MUST_USE
+int cgroups_set_memory_high(const struct cgroups_cgroup *cg,
+                            uint64_t limit,
+                            cgroups_unit unit);
+
+/**
+ * Removes the throttling threshold. CGROUPS_E_UNSUPPORTED on cgroup v1.
+ */
+CGROUPS_MUST_USE
+int cgroups_reset_memory_high(const struct cgroups_cgroup *cg);
+
+/**
+ * Reads the throttling threshold in bytes into `*bytes_out`; CGROUPS_UNLIMITED when there is
+ * none. CGROUPS_E_UNSUPPORTED on cgroup v1.
+ */
+CGROUPS_MUST_USE
+int cgroups_memory_high(const struct cgroups_cgroup *cg,
+                        uint64_t *bytes_out);
+
+/**
+ * Limits the swap the group may use on top of its memory to `limit` units (0: no swap):
+ * v2 memory.swap.max; v1 memory.memsw.limit_in_bytes = the memory limit + `limit`, so on v1
+ * the group needs a memory limit first (CGROUPS_E_INVALID_ARGUMENT otherwise), and changing
+ * the memory limit later keeps the swap amount. CGROUPS_E_UNSUPPORTED when the kernel does not
+ * account swap; CGROUPS_E_BUSY (v1) when usage is above the new limit.
+ */
+CGROUPS_MUST_USE
+int cgroups_set_swap_limit(const struct cgroups_cgroup *cg,
+                           uint64_t limit,
+                           cgroups_unit unit);
+
+/**
+ * Removes the swap limit. CGROUPS_E_UNSUPPORTED when the kernel does not account swap.
+ */
+CGROUPS_MUST_USE
+int cgroups_reset_swap_limit(const struct cgroups_cgroup *cg);
+
+/**
+ * Reads the swap limit in bytes into `*bytes_out`; CGROUPS_UNLIMITED when there is none (on
+ * v1 also while the group has no memory limit). CGROUPS_E_UNSUPPORTED when the kernel does not
+ * account swap.
+ */
+CGROUPS_MUST_USE
+int cgroups_swap_limit(const struct cgroups_cgroup *cg,
+                       uint64_t *bytes_out);
+
+/**
+ * Limits the number of tasks (processes and threads) in the group and its descendants to
+ * `max`; 0 is allowed (no new process can start). A fork beyond it fails with EAGAIN.
+ * CGROUPS_E_INVALID_ARGUMENT above 4194304 (the kernel's pid space; use
+ * cgroups_reset_pids_limit() for none).
+ */
+CGROUPS_MUST_USE
+int cgroups_set_pids_limit(const struct cgroups_cgroup *cg,
+                           uint64_t max);
+
+/**
+ * Removes the limit on the number of tasks.
+ */
+CGROUPS_MUST_USE
+int cgroups_reset_pids_limit(const struct cgroups_cgroup *cg);
+
+/**
+ * Reads the limit on the number of tasks into `*max_out`; CGROUPS_UNLIMITED when there is
+ * none.
+ */
+CGROUPS_MUST_USE
+int cgroups_pids_limit(const struct cgroups_cgroup *cg,
+                       uint64_t *max_out);
 
 /**
  * A short static description of a status; any int is accepted ("unknown status" for values

@@ -78,6 +78,11 @@ pub enum Error {
     #[error("unsupported: {0}")]
     Unsupported(String),
 
+    /// A bounded wait ended before the kernel reported the state waited for (a group frozen,
+    /// thawed or empty); the message names the group and the state.
+    #[error("timed out: {0}")]
+    TimedOut(String),
+
     /// Any other operating-system error, with the operation and the path it concerned.
     #[error("{action} {path}: {source}{hint}")]
     Os {

@@ -1,7 +1,8 @@
 //! # libcgroups-rs
 //!
-//! Create Linux control groups, put processes in them, limit their CPU share and memory, and
-//! clean up — on cgroup v2 (unified), v1 (legacy) and hybrid hosts, detected at run time.
+//! Create Linux control groups, put processes in them, limit their CPU share and memory, cap
+//! their CPU time, processes, swap and I/O, pin them to CPUs, freeze, kill, and clean up — on
+//! cgroup v2 (unified), v1 (legacy) and hybrid hosts, detected at run time.
 //!
 //! Groups live in a per-user subtree: `<hierarchy>/<user>/<name>` in each hierarchy that serves a
 //! chosen controller. A [`Layout`] says which hierarchies there are; a [`Context`] opens them once
@@ -22,6 +23,15 @@
 //! // Many groups: resolve the layout and the user once.
 //! let context = Context::new(layout, None)?;
 //! let job = context.open("jobs/42", Selection::All)?;
+//! job.set_cpu_max(1.5)?;
+//! job.set_pids_limit(64)?;
+//! job.kill(libc::SIGKILL)?;
+//! job.wait_empty(Some(std::time::Duration::from_secs(10)))?;
+//! job.delete()?;
+//!
+//! // Or one call per group, at the same cost: a context kept per process, checked against
+//! // the mount table on every call.
+//! let job = Cgroup::open_at(None, "jobs/43", Selection::All, None)?;
 //! job.delete()?;
 //! # Ok::<(), cgroups::Error>(())
 //! ```
@@ -31,14 +41,15 @@
 
 mod cgroup;
 mod context;
+mod context_cache;
 mod controller;
 mod delegation;
 pub mod error;
 #[doc(hidden)]
 pub mod ffi;
 mod group_dir;
-#[allow(dead_code)] // transitional: the controls and statistics (issues 9, 10) build on it
 mod keyed;
+mod kill;
 pub mod layout;
 mod migrate;
 pub mod name;
@@ -53,6 +64,7 @@ pub mod user;
 
 pub use cgroup::{Cgroup, Selection};
 pub use context::Context;
+pub use controller::io::IoMax;
 pub use controller::memory::Unit;
 pub use delegation::delegate_subtree;
 pub use error::{Error, Result};

@@ -160,13 +160,11 @@ fn open_dir(
     if subtree.version() == Version::V2 && !known {
         subtree.enable_v2_controllers(fd.as_fd(), relative, controllers)?;
     }
-    Ok(GroupDir::new(
-        subtree,
-        fd,
-        relative.to_path_buf(),
-        controllers,
-        owner,
-    ))
+    let dir = GroupDir::new(subtree, fd, relative.to_path_buf(), controllers, owner);
+    if is_new {
+        dir.mark_made_here();
+    }
+    Ok(dir)
 }
 
 /// Makes `relative` below the base, and its missing parents (never the base itself). The

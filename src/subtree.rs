@@ -9,7 +9,7 @@
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use nix::fcntl::OFlag;
 
@@ -44,7 +44,9 @@ pub(crate) struct Subtree {
     user: PathBuf,
     /// The effective uid of the caller when the subtree was opened: the owner of what it creates.
     caller: u32,
-    user_group: OnceLock<UserGroup>,
+    /// The user's group, opened on first need; opened again when it was removed meanwhile (a
+    /// cached context outlives many groups, and someone may remake the user's directory).
+    user_group: Mutex<Option<Arc<UserGroup>>>,
     /// The owner of the user's directory: who may rename and replace groups below it, and move
     /// processes between them.
     user_owner: OnceLock<u32>,
@@ -126,7 +128,7 @@ impl Subtree {
             base,
             user: user.map(PathBuf::from).unwrap_or_default(),
             caller: nix::unistd::geteuid().as_raw(),
-            user_group: OnceLock::new(),
+            user_group: Mutex::new(None),
             user_owner: OnceLock::new(),
             v2_enabled: AtomicU32::new(0),
         })
@@ -290,22 +292,42 @@ impl Subtree {
     /// made on first need), skipping processes that exited meanwhile. A process whose user is
     /// not the user group's owner (nor is the owner root) is refused; see [`migrate::check_owner`].
     pub(crate) fn move_to_user_group(&self, pids: &[libc::pid_t]) -> Result<()> {
-        let target = self.user_group()?;
+        let mut target = self.user_group()?;
+        let mut reopened = false;
         let procs_path = self.user_group_path().join("cgroup.procs");
         let user_owner = self.user_owner()?;
         for &pid in pids {
-            let moved = if target.owner == 0 && user_owner == 0 {
-                migrate::write_pid(target.procs.as_fd(), &procs_path, self.version(), pid)
-            } else {
-                migrate::process_status(pid)
-                    .and_then(|status| self.check_owners(pid, &status, target.owner, &procs_path))
-                    .and_then(|()| {
-                        migrate::write_pid(target.procs.as_fd(), &procs_path, self.version(), pid)
-                    })
-            };
-            match moved {
-                Ok(()) | Err(Error::NoSuchProcess { .. }) => {}
-                Err(err) => return Err(err),
+            loop {
+                let moved = if target.owner == 0 && user_owner == 0 {
+                    migrate::write_pid(target.procs.as_fd(), &procs_path, self.version(), pid)
+                } else {
+                    migrate::process_status(pid)
+                        .and_then(|status| {
+                            self.check_owners(pid, &status, target.owner, &procs_path)
+                        })
+                        .and_then(|()| {
+                            migrate::write_pid(
+                                target.procs.as_fd(),
+                                &procs_path,
+                                self.version(),
+                                pid,
+                            )
+                        })
+                };
+                match moved {
+                    Ok(()) | Err(Error::NoSuchProcess { .. }) => break,
+                    Err(Error::NotFound { .. }) if !reopened => {
+                        // The user's group was removed (and maybe made again) since it was
+                        // opened: open it once more.
+                        reopened = true;
+                        *self
+                            .user_group
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner) = None;
+                        target = self.user_group()?;
+                    }
+                    Err(err) => return Err(err),
+                }
             }
         }
         Ok(())
@@ -323,10 +345,14 @@ impl Subtree {
         self.path_of(&self.user_group_relative())
     }
 
-    /// Opens the user's group once (making the v2 leaf if missing) and keeps its `cgroup.procs`.
-    fn user_group(&self) -> Result<&UserGroup> {
-        if let Some(group) = self.user_group.get() {
-            return Ok(group);
+    /// Opens the user's group (making the v2 leaf if missing) and keeps its `cgroup.procs`.
+    fn user_group(&self) -> Result<Arc<UserGroup>> {
+        let mut cached = self
+            .user_group
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(group) = cached.as_ref() {
+            return Ok(Arc::clone(group));
         }
         let relative = self.user_group_relative();
         let path = self.path_of(&relative);
@@ -349,7 +375,9 @@ impl Subtree {
             .uid;
         let procs = sys::open_file_at(dir.as_fd(), "cgroup.procs", OFlag::O_WRONLY)
             .map_err(|e| Error::from_io("open", path.join("cgroup.procs"), e))?;
-        Ok(self.user_group.get_or_init(|| UserGroup { procs, owner }))
+        let group = Arc::new(UserGroup { procs, owner });
+        *cached = Some(Arc::clone(&group));
+        Ok(group)
     }
 }
 

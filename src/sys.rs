@@ -230,14 +230,32 @@ pub(crate) fn fs_magic(fd: BorrowedFd<'_>) -> io::Result<i64> {
 /// (`statx` with `STATX_MNT_ID`, Linux 5.8+); `None` on older kernels.
 pub(crate) fn mount_id(fd: BorrowedFd<'_>) -> io::Result<Option<u64>> {
     use std::os::fd::AsRawFd;
+    statx_mount_id(
+        fd.as_raw_fd(),
+        c"",
+        libc::AT_EMPTY_PATH | libc::AT_SYMLINK_NOFOLLOW,
+    )
+}
+
+/// The id of the mount of the calling thread's root directory (see [`mount_id`]): it changes
+/// with the mount namespace (`unshare`, `setns`) and with `chroot`.
+pub(crate) fn root_mount_id() -> io::Result<Option<u64>> {
+    statx_mount_id(libc::AT_FDCWD, c"/", 0)
+}
+
+fn statx_mount_id(
+    dir: libc::c_int,
+    path: &std::ffi::CStr,
+    flags: libc::c_int,
+) -> io::Result<Option<u64>> {
     let mut buf = std::mem::MaybeUninit::<libc::statx>::zeroed();
-    // SAFETY: a valid descriptor, an empty NUL-terminated path with AT_EMPTY_PATH, and a buffer
+    // SAFETY: a valid directory descriptor (or AT_FDCWD), a NUL-terminated path, and a buffer
     // of the right type that the kernel fills.
     let rc = unsafe {
         libc::statx(
-            fd.as_raw_fd(),
-            c"".as_ptr(),
-            libc::AT_EMPTY_PATH | libc::AT_SYMLINK_NOFOLLOW,
+            dir,
+            path.as_ptr(),
+            flags,
             libc::STATX_MNT_ID,
             buf.as_mut_ptr(),
         )
@@ -272,6 +290,48 @@ pub(crate) fn chown_at(
         Some(gid.into()),
         flags,
     )?)
+}
+
+/// Waits until `fd` reports a priority event (a kernfs file such as `cgroup.events` was
+/// modified, or the mount table changed for `/proc/self/mountinfo`), for at most `timeout`
+/// (`Duration::ZERO`: only checks). Returns whether one was reported; an interrupted wait
+/// reports none.
+pub(crate) fn poll_priority(fd: BorrowedFd<'_>, timeout: std::time::Duration) -> io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    let mut pollfd = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLPRI,
+        revents: 0,
+    };
+    let millis = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: one valid pollfd for the duration of the call.
+    match unsafe { libc::poll(&mut pollfd, 1, millis) } {
+        n if n > 0 => Ok(pollfd.revents & (libc::POLLPRI | libc::POLLERR) != 0),
+        0 => Ok(false),
+        _ => match io::Error::last_os_error() {
+            e if e.raw_os_error() == Some(libc::EINTR) => Ok(false),
+            e => Err(e),
+        },
+    }
+}
+
+/// The names of the subdirectories of `dir` (child groups, in a cgroup directory).
+pub(crate) fn subdirectories(dir: BorrowedFd<'_>) -> io::Result<Vec<std::ffi::CString>> {
+    let mut listing = nix::dir::Dir::openat(
+        dir,
+        ".",
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )?;
+    let mut names = Vec::new();
+    for entry in listing.iter() {
+        let entry = entry?;
+        let name = entry.file_name();
+        if entry.file_type() == Some(nix::dir::Type::Directory) && name != c"." && name != c".." {
+            names.push(name.to_owned());
+        }
+    }
+    Ok(names)
 }
 
 /// Reads a whole file by path (for `/proc`), as bytes.

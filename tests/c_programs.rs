@@ -104,6 +104,39 @@ fn the_quick_start_runs_under_valgrind() {
 }
 
 #[test]
+fn c_controls_tests_pass_under_valgrind() {
+    let tree = TestTree::new();
+    let test_controls = program("test_controls");
+    let output = run_on_test_base(&tree, &checked(&test_controls));
+    assert!(
+        output.status.success(),
+        "test_controls failed: {:?}",
+        output.status
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains(" 0 failed"));
+}
+
+#[test]
+fn the_sandbox_example_caps_limits_and_kills_under_valgrind() {
+    let tree = TestTree::new();
+    let sandbox = program("sandbox");
+    let output = run_on_test_base(&tree, &checked(&sandbox));
+    assert!(
+        output.status.success(),
+        "sandbox failed: {:?}",
+        output.status
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("cap 1.50 CPUs, at most 64 processes")
+            && stdout.contains("forked up to the limit")
+            && stdout.contains("members after kill: 0")
+            && stdout.ends_with("done\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn the_header_compiles_as_cpp() {
     let output = Command::new(program("header_cpp")).output().unwrap();
     assert!(output.status.success());

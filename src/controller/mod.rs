@@ -4,4 +4,7 @@
 
 pub(crate) mod cpu;
 pub(crate) mod cpuset;
+pub(crate) mod freezer;
+pub(crate) mod io;
 pub(crate) mod memory;
+pub(crate) mod pids;

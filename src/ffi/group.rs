@@ -2,14 +2,14 @@
 
 use std::ffi::{c_char, c_int};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
 
 use super::args::{into_c, optional_str, required_ref, required_str, take_box, Out};
 use super::constants::CGROUPS_ALL;
-use super::context::layout_at;
 use super::guard::{guard, guard_value, Failure};
 use super::status::cgroups_status;
 use crate::cgroup::{Cgroup, Selection};
-use crate::layout::{Controllers, Layout};
+use crate::layout::Controllers;
 
 /// An open group. Immutable: it may be used from several threads at once. Free it with
 /// cgroups_free().
@@ -36,7 +36,7 @@ pub(crate) fn hand_out(out: Out<*mut cgroups_cgroup>, group: Cgroup) {
 }
 
 fn open_in(
-    layout: impl FnOnce() -> crate::Result<Layout>,
+    base: Option<&str>,
     name: *const c_char,
     controllers: u32,
     user: *const c_char,
@@ -46,14 +46,17 @@ fn open_in(
     let name = required_str(name, "name")?;
     let user = optional_str(user, "user")?;
     let selection = selection(controllers)?;
-    hand_out(out, Cgroup::open(&layout()?, name, selection, user)?);
+    let base = base.map(Path::new);
+    hand_out(out, Cgroup::open_at(base, name, selection, user)?);
     Ok(())
 }
 
 /// Opens (creates, or loads if it exists) the group `name` ("a" or "a/b") of `user` (NULL or
 /// "current": the effective user) on the default cgroup mount, in the hierarchies of
 /// `controllers` (CGROUPS_CPU | CGROUPS_MEMORY …, or CGROUPS_ALL). On success stores a new handle
-/// in `*out`; free it with cgroups_free().
+/// in `*out`; free it with cgroups_free(). The base and user are resolved once per process and
+/// reused while the mount table stays the same (checked on every call), so one call per job
+/// costs what cgroups_context_open() costs. Not async-signal-safe.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn cgroups_open(
@@ -62,7 +65,7 @@ pub extern "C" fn cgroups_open(
     user: *const c_char,
     out: *mut *mut cgroups_cgroup,
 ) -> c_int {
-    guard(|| open_in(|| layout_at(None), name, controllers, user, out))
+    guard(|| open_in(None, name, controllers, user, out))
 }
 
 /// Like cgroups_open(), on an explicit base: a directory holding cgroup mounts (v1/hybrid), a
@@ -79,7 +82,7 @@ pub extern "C" fn cgroups_open_at(
 ) -> c_int {
     guard(|| {
         let base = required_str(base, "base")?;
-        open_in(|| layout_at(Some(base)), name, controllers, user, out)
+        open_in(Some(base), name, controllers, user, out)
     })
 }
 

@@ -1,4 +1,4 @@
-//! The memory limit.
+//! The memory limit, the throttling threshold (memory.high) and the swap limit.
 
 use std::ffi::c_int;
 
@@ -57,6 +57,82 @@ pub extern "C" fn cgroups_memory_limit(cg: *const cgroups_cgroup, bytes_out: *mu
         let out = Out::new(bytes_out, "bytes_out")?;
         let limit = required_ref(cg, "cg")?.0.memory_limit_bytes()?;
         out.write(limit.unwrap_or(CGROUPS_UNLIMITED));
+        Ok(())
+    })
+}
+
+/// Sets the throttling threshold (v2 memory.high): above it the group is slowed down and
+/// reclaimed hard, never OOM-killed for it. CGROUPS_E_INVALID_ARGUMENT for less than one page
+/// (0 included), an overflowing size or an unknown unit; CGROUPS_E_UNSUPPORTED on cgroup v1,
+/// which has no such threshold.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn cgroups_set_memory_high(
+    cg: *const cgroups_cgroup,
+    limit: u64,
+    unit: cgroups_unit,
+) -> c_int {
+    guard(|| {
+        let cg = required_ref(cg, "cg")?;
+        Ok(cg.0.set_memory_high(limit, self::unit(unit)?)?)
+    })
+}
+
+/// Removes the throttling threshold. CGROUPS_E_UNSUPPORTED on cgroup v1.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn cgroups_reset_memory_high(cg: *const cgroups_cgroup) -> c_int {
+    guard(|| Ok(required_ref(cg, "cg")?.0.reset_memory_high()?))
+}
+
+/// Reads the throttling threshold in bytes into `*bytes_out`; CGROUPS_UNLIMITED when there is
+/// none. CGROUPS_E_UNSUPPORTED on cgroup v1.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn cgroups_memory_high(cg: *const cgroups_cgroup, bytes_out: *mut u64) -> c_int {
+    guard(|| {
+        let out = Out::new(bytes_out, "bytes_out")?;
+        let high = required_ref(cg, "cg")?.0.memory_high_bytes()?;
+        out.write(high.unwrap_or(CGROUPS_UNLIMITED));
+        Ok(())
+    })
+}
+
+/// Limits the swap the group may use on top of its memory to `limit` units (0: no swap):
+/// v2 memory.swap.max; v1 memory.memsw.limit_in_bytes = the memory limit + `limit`, so on v1
+/// the group needs a memory limit first (CGROUPS_E_INVALID_ARGUMENT otherwise), and changing
+/// the memory limit later keeps the swap amount. CGROUPS_E_UNSUPPORTED when the kernel does not
+/// account swap; CGROUPS_E_BUSY (v1) when usage is above the new limit.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn cgroups_set_swap_limit(
+    cg: *const cgroups_cgroup,
+    limit: u64,
+    unit: cgroups_unit,
+) -> c_int {
+    guard(|| {
+        let cg = required_ref(cg, "cg")?;
+        Ok(cg.0.set_swap_limit(limit, self::unit(unit)?)?)
+    })
+}
+
+/// Removes the swap limit. CGROUPS_E_UNSUPPORTED when the kernel does not account swap.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn cgroups_reset_swap_limit(cg: *const cgroups_cgroup) -> c_int {
+    guard(|| Ok(required_ref(cg, "cg")?.0.reset_swap_limit()?))
+}
+
+/// Reads the swap limit in bytes into `*bytes_out`; CGROUPS_UNLIMITED when there is none (on
+/// v1 also while the group has no memory limit). CGROUPS_E_UNSUPPORTED when the kernel does not
+/// account swap.
+#[no_mangle]
+#[must_use]
+pub extern "C" fn cgroups_swap_limit(cg: *const cgroups_cgroup, bytes_out: *mut u64) -> c_int {
+    guard(|| {
+        let out = Out::new(bytes_out, "bytes_out")?;
+        let swap = required_ref(cg, "cg")?.0.swap_limit_bytes()?;
+        out.write(swap.unwrap_or(CGROUPS_UNLIMITED));
         Ok(())
     })
 }

@@ -36,6 +36,8 @@ pub enum cgroups_status {
     CGROUPS_E_OS = 11,
     /// A bug in the library (a caught panic); please report it.
     CGROUPS_E_INTERNAL = 12,
+    /// A bounded wait ended first: the group did not freeze, thaw or empty in time.
+    CGROUPS_E_TIMED_OUT = 13,
 }
 
 impl From<&Error> for cgroups_status {
@@ -52,6 +54,7 @@ impl From<&Error> for cgroups_status {
             Error::Busy { .. } => CGROUPS_E_BUSY,
             Error::Unsupported(_) => CGROUPS_E_UNSUPPORTED,
             Error::Os { .. } => CGROUPS_E_OS,
+            Error::TimedOut(_) => CGROUPS_E_TIMED_OUT,
         }
     }
 }
@@ -71,7 +74,7 @@ impl cgroups_status {
 
     fn message(status: c_int) -> &'static CStr {
         use cgroups_status::*;
-        const TABLE: [(cgroups_status, &CStr); 13] = [
+        const TABLE: [(cgroups_status, &CStr); 14] = [
             (CGROUPS_OK, c"success"),
             (CGROUPS_E_NULL_ARGUMENT, c"a required argument was NULL"),
             (CGROUPS_E_INVALID_ARGUMENT, c"invalid argument"),
@@ -88,6 +91,7 @@ impl cgroups_status {
             (CGROUPS_E_UNSUPPORTED, c"not supported by this kernel"),
             (CGROUPS_E_OS, c"operating system error"),
             (CGROUPS_E_INTERNAL, c"internal error in libcgroups"),
+            (CGROUPS_E_TIMED_OUT, c"timed out"),
         ];
         TABLE
             .iter()
@@ -111,12 +115,12 @@ mod tests {
 
     #[test]
     fn every_status_has_its_own_message_and_unknown_ones_do_not_crash() {
-        let messages: Vec<&CStr> = (0..=12).map(cgroups_status::message).collect();
+        let messages: Vec<&CStr> = (0..=13).map(cgroups_status::message).collect();
         for (i, m) in messages.iter().enumerate() {
             assert_ne!(*m, c"unknown status", "status {i}");
             assert!(!messages[..i].contains(m), "status {i} repeats a message");
         }
-        for odd in [-1, 13, c_int::MAX, c_int::MIN] {
+        for odd in [-1, 14, c_int::MAX, c_int::MIN] {
             assert_eq!(cgroups_status::message(odd), c"unknown status");
         }
     }

@@ -3,6 +3,7 @@
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd};
+use std::os::unix::ffi::OsStrExt;
 
 use nix::fcntl::OFlag;
 
@@ -22,6 +23,22 @@ pub(crate) struct Members {
     pub hidden: usize,
 }
 
+impl Members {
+    /// Adds the pids of a `cgroup.procs` content.
+    fn extend(&mut self, procs: &[u8]) {
+        for pid in procs
+            .split(u8::is_ascii_whitespace)
+            .filter_map(|p| std::str::from_utf8(p).ok()?.parse::<libc::pid_t>().ok())
+        {
+            if pid > 0 {
+                self.visible.push(pid);
+            } else {
+                self.hidden += 1;
+            }
+        }
+    }
+}
+
 impl GroupDir {
     /// The group's own processes (not those of its child groups).
     ///
@@ -29,14 +46,38 @@ impl GroupDir {
     pub(crate) fn members(&self) -> Result<Members> {
         let text = self.read("cgroup.procs")?;
         let mut members = Members::default();
-        for pid in text
-            .split(u8::is_ascii_whitespace)
-            .filter_map(|p| std::str::from_utf8(p).ok()?.parse::<libc::pid_t>().ok())
-        {
-            if pid > 0 {
-                members.visible.push(pid);
-            } else {
-                members.hidden += 1;
+        members.extend(&text);
+        Ok(members)
+    }
+
+    /// The processes of the group and of all its descendant groups. Child groups removed
+    /// while they are listed are skipped.
+    ///
+    /// Fails with [`Error::NotFound`] when the group was removed.
+    pub(crate) fn members_below(&self) -> Result<Members> {
+        let mut members = self.members()?;
+        let own = sys::reopen_dir(self.fd()).map_err(|e| Error::from_io("open", self.path(), e))?;
+        let mut pending = vec![(own, self.path().to_path_buf())];
+        while let Some((dir, path)) = pending.pop() {
+            let children = match sys::subdirectories(dir.as_fd()) {
+                Err(e) if is_missing(&e) => continue,
+                result => result.map_err(|e| Error::from_io("list", &path, e))?,
+            };
+            for name in children {
+                let name = std::ffi::OsStr::from_bytes(name.to_bytes());
+                let child_path = path.join(name);
+                let child = match sys::open_dir_beneath(dir.as_fd(), std::path::Path::new(name)) {
+                    Err(e) if is_missing(&e) => continue,
+                    result => result.map_err(|e| Error::from_io("open", &child_path, e))?,
+                };
+                match sys::read_file_at(child.as_fd(), "cgroup.procs") {
+                    Err(e) if is_missing(&e) => continue,
+                    Err(e) => {
+                        return Err(Error::from_io("read", child_path.join("cgroup.procs"), e))
+                    }
+                    Ok(text) => members.extend(&text),
+                }
+                pending.push((child, child_path));
             }
         }
         Ok(members)

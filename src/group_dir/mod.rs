@@ -7,7 +7,6 @@
 //! and puts another directory at its name, or removes it and makes a new one, every call still
 //! acts on the original (or reports it gone), never on the newcomer.
 
-#[allow(dead_code)] // transitional: the controls and statistics (issues 9, 10) build on it
 mod core_files;
 mod kept_files;
 mod membership;
@@ -16,7 +15,8 @@ mod removal;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use kept_files::KeptFiles;
 
@@ -43,6 +43,11 @@ pub(crate) struct GroupDir {
     owner: u32,
     /// Interface files written through this handle, kept open for reading back.
     kept: KeptFiles,
+    /// Set when this handle made the directory: until the handle writes a file, the file holds
+    /// the kernel's default (see [`GroupDir::holds_default`]).
+    made_here: AtomicBool,
+    /// The files this handle has written.
+    written: Mutex<Vec<&'static str>>,
 }
 
 impl GroupDir {
@@ -63,7 +68,27 @@ impl GroupDir {
             controllers,
             owner,
             kept: KeptFiles::default(),
+            made_here: AtomicBool::new(false),
+            written: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Records that this handle made the directory (rather than loading an existing group).
+    pub(crate) fn mark_made_here(&self) {
+        self.made_here.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether `file` still holds the kernel's default value as far as this handle knows: the
+    /// handle made the group and has not written the file since. A read saved on the strength
+    /// of this would miss only a value written by another process into a group this handle
+    /// just made.
+    pub(crate) fn holds_default(&self, file: &str) -> bool {
+        self.made_here.load(Ordering::Relaxed)
+            && !self
+                .written
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .contains(&file)
     }
 
     /// The directory's path.
@@ -125,6 +150,12 @@ impl GroupDir {
     /// (read-write where the kernel allows) so that reading the value back costs one `pread`.
     /// Fails like [`GroupDir::read`].
     pub(crate) fn write(&self, file: &'static str, value: &[u8]) -> Result<()> {
+        {
+            let mut written = self.written.lock().unwrap_or_else(PoisonError::into_inner);
+            if !written.contains(&file) {
+                written.push(file);
+            }
+        }
         if let Some(fd) = self.kept.get(file) {
             match sys::write_once(fd.as_fd(), value) {
                 Err(e) if is_missing(&e) => self.kept.forget(file),
@@ -145,6 +176,11 @@ impl GroupDir {
             self.kept.keep(file, fd);
         }
         Ok(())
+    }
+
+    /// Whether the interface file `file` exists in the group.
+    pub(crate) fn has_file(&self, file: &str) -> Result<bool> {
+        sys::exists_at(self.fd(), file).map_err(|e| Error::from_io("stat", self.path.join(file), e))
     }
 
     /// Whether the group still exists (every cgroup has `cgroup.procs`).
