@@ -98,3 +98,36 @@ fn add_exec_list_and_delete_manage_processes_without_killing_them() {
         "the command ran inside the group: {exec:?}"
     );
 }
+
+#[test]
+fn controls_are_set_and_read_back_and_freeze_kill_and_delete_kill_act_on_every_process() {
+    let tree = TestTree::new();
+    let output = script(
+        &tree,
+        r#"set -e; $C --base "$0" create box --cpu-max 1.5 --pids 20 --memory 64M;
+           $C --base "$0" --json get box;
+           sleep 60 & S=$!; $C --base "$0" add box $S;
+           $C --base "$0" freeze box; $C --base "$0" --json get box; $C --base "$0" thaw box;
+           $C --base "$0" kill box --signal TERM; wait $S || echo "sleeper status $?";
+           sleep 60 & T=$!; $C --base "$0" add box $T;
+           $C --base "$0" delete box --kill; wait $T || echo "second status $?";
+           $C --base "$0" list; set +e; $C --base "$0" kill ghost --signal NOPE; echo "status $?""#,
+    );
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}");
+    let mut lines = text.lines();
+    let limits: Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    assert_eq!(limits["cpu_max"], 1.5);
+    assert_eq!(limits["pids_limit"], 20);
+    assert_eq!(limits["memory_limit_bytes"], 64 << 20);
+    let frozen: Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    if frozen["frozen"] != Value::Null {
+        assert_eq!(frozen["frozen"], true, "{frozen}");
+    }
+    let rest: Vec<&str> = lines.collect();
+    assert_eq!(
+        rest,
+        ["sleeper status 143", "second status 137", "status 2"],
+        "killed by TERM, then by delete --kill; the group is gone; a bad signal is a usage error"
+    );
+}

@@ -74,10 +74,33 @@ pub enum Command {
         #[arg(last = true, required = true, value_name = "COMMAND")]
         command: Vec<OsString>,
     },
-    /// Delete a group: its processes move back to the user's group (nobody is killed)
+    /// Delete a group: its processes move back to the user's group (nobody is killed, unless
+    /// --kill)
     Delete {
         /// The group's name
         name: String,
+        /// Kill the group's processes first (SIGKILL, also those they fork meanwhile)
+        #[arg(long)]
+        kill: bool,
+    },
+    /// Freeze every process of a group (they stop until thawed)
+    Freeze {
+        /// The group's name
+        name: String,
+    },
+    /// Thaw a frozen group
+    Thaw {
+        /// The group's name
+        name: String,
+    },
+    /// Signal every process of a group and of its child groups, including those forked
+    /// meanwhile
+    Kill {
+        /// The group's name
+        name: String,
+        /// The signal (TERM, KILL, HUP, 9 ...)
+        #[arg(long, short, default_value = "KILL", value_parser = units::parse_signal)]
+        signal: i32,
     },
 }
 
@@ -87,7 +110,22 @@ pub struct Limits {
     /// CPU share in percent of the default, under contention (50%)
     #[arg(long = "cpu", value_name = "PERCENT", value_parser = units::parse_percent)]
     pub cpu_share: Option<f64>,
+    /// Hard CPU cap, in CPUs (1.5 = one and a half CPUs)
+    #[arg(long = "cpu-max", value_name = "CPUS", value_parser = units::parse_cpus)]
+    pub cpu_max: Option<f64>,
     /// Memory limit (500M, 2G; K/M/G/T are ×1024 steps)
     #[arg(long, value_name = "SIZE", value_parser = units::parse_size)]
     pub memory: Option<u64>,
+    /// Memory throttling threshold (cgroup v2 only)
+    #[arg(long = "memory-high", value_name = "SIZE", value_parser = units::parse_size)]
+    pub memory_high: Option<u64>,
+    /// Swap allowed on top of the memory limit (0: no swap)
+    #[arg(long, value_name = "SIZE", value_parser = units::parse_size)]
+    pub swap: Option<u64>,
+    /// Most processes at once (0: no new process)
+    #[arg(long, value_name = "N")]
+    pub pids: Option<u64>,
+    /// CPUs to run on, in the kernel's list syntax (0-3,6)
+    #[arg(long, value_name = "LIST")]
+    pub cpus: Option<String>,
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::os::unix::process::CommandExt;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use cgroups::{Cgroup, Context, Error, Layout, Selection, Unit};
 use serde_json::{json, Value};
@@ -72,11 +73,24 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Failure> {
             let group = context.load(name).map_err(on(name))?;
             return Ok(exec(&group, command));
         }
-        Command::Delete { name } => {
-            context
-                .load(name)
-                .and_then(|g| g.delete())
-                .map_err(on(name))?;
+        Command::Delete { name, kill } => {
+            let group = context.load(name).map_err(on(name))?;
+            if *kill {
+                kill_all(&group).map_err(on(name))?;
+            }
+            group.delete().map_err(on(name))?;
+        }
+        Command::Freeze { name } => context
+            .load(name)
+            .and_then(|g| g.freeze())
+            .map_err(on(name))?,
+        Command::Thaw { name } => context
+            .load(name)
+            .and_then(|g| g.thaw())
+            .map_err(on(name))?,
+        Command::Kill { name, signal } => {
+            let group = context.load(name).map_err(on(name))?;
+            group.kill(*signal).map_err(on(name))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -95,30 +109,64 @@ fn context(cli: &Cli) -> Result<Context, Failure> {
     })
 }
 
-/// Applies the limits given (each only if given).
-fn apply(group: &Cgroup, limits: &Limits) -> cgroups::Result<()> {
+/// How long `delete --kill` (and `run`) waits for killed processes to be gone.
+const KILL_WAIT: Duration = Duration::from_secs(10);
+
+/// Kills every process of the group (SIGKILL) and waits until it is empty.
+pub fn kill_all(group: &Cgroup) -> cgroups::Result<()> {
+    group.kill(libc::SIGKILL)?;
+    group.wait_empty(Some(KILL_WAIT))
+}
+
+/// Applies the limits given (each only if given); the memory limit before swap, which v1
+/// counts on top of it.
+pub fn apply(group: &Cgroup, limits: &Limits) -> cgroups::Result<()> {
     if let Some(percent) = limits.cpu_share {
         group.set_cpu_share_percent(percent)?;
+    }
+    if let Some(cpus) = limits.cpu_max {
+        group.set_cpu_max(cpus)?;
     }
     if let Some(bytes) = limits.memory {
         group.set_memory_limit(bytes, Unit::Bytes)?;
     }
+    if let Some(bytes) = limits.memory_high {
+        group.set_memory_high(bytes, Unit::Bytes)?;
+    }
+    if let Some(bytes) = limits.swap {
+        group.set_swap_limit(bytes, Unit::Bytes)?;
+    }
+    if let Some(max) = limits.pids {
+        group.set_pids_limit(max)?;
+    }
+    if let Some(cpus) = &limits.cpus {
+        group.set_cpuset(Some(cpus), None)?;
+    }
     Ok(())
 }
 
-/// What `get` shows: controllers, limits (null where unlimited or not available), processes.
+/// What `get` shows: controllers, limits (null where unlimited, `-` in text; absent where the
+/// group lacks the controller or the kernel the interface), processes.
 fn describe(group: &Cgroup) -> cgroups::Result<Value> {
     let controllers: Vec<String> = group.controllers().iter().map(|c| c.to_string()).collect();
+    let cpuset = available(group.cpuset())?;
     Ok(json!({
         "name": group.name(),
         "controllers": controllers,
         "cpu_share_percent": available(group.cpu_share_percent())?,
+        "cpu_max": available(group.cpu_max())?.flatten(),
+        "cpus": cpuset.as_ref().map(|(cpus, _)| cpus),
+        "mems": cpuset.as_ref().map(|(_, mems)| mems),
         "memory_limit_bytes": available(group.memory_limit_bytes())?.flatten(),
+        "memory_high_bytes": available(group.memory_high_bytes())?.flatten(),
+        "swap_limit_bytes": available(group.swap_limit_bytes())?.flatten(),
+        "pids_limit": available(group.pids_limit())?.flatten(),
+        "frozen": available(group.frozen())?,
         "pids": group.pids()?,
     }))
 }
 
-/// A value, or `None` where the group lacks the controller or the kernel the file.
+/// A value, or `None` where the group lacks the controller or the kernel the interface.
 fn available<T>(value: cgroups::Result<T>) -> cgroups::Result<Option<T>> {
     match value {
         Ok(value) => Ok(Some(value)),

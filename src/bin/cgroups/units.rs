@@ -1,4 +1,5 @@
-//! The values the command takes: sizes with K/M/G suffixes, CPU shares with `%`.
+//! The values the command takes: sizes with K/M/G suffixes, CPU shares with `%`, CPU counts,
+//! signals.
 
 /// A size in bytes from `500M`, `1G`, `512K`, `4096` or `4096B` (×1024 steps, case-insensitive).
 pub fn parse_size(text: &str) -> Result<u64, String> {
@@ -42,6 +43,33 @@ pub fn parse_percent(text: &str) -> Result<f64, String> {
     Ok(percent)
 }
 
+/// A number of CPUs from `1.5`, `0.25` or `2`.
+pub fn parse_cpus(text: &str) -> Result<f64, String> {
+    let cpus: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of CPUs (like 1.5)"))?;
+    if !(cpus.is_finite() && cpus > 0.0) {
+        return Err(format!("{text:?} is not a positive number of CPUs"));
+    }
+    Ok(cpus)
+}
+
+/// A signal from `TERM`, `SIGTERM`, `term` or `15`.
+pub fn parse_signal(text: &str) -> Result<i32, String> {
+    let name = text.trim().to_ascii_uppercase();
+    let name = name.strip_prefix("SIG").unwrap_or(&name);
+    if let Ok(number) = name.parse::<i32>() {
+        return nix::sys::signal::Signal::try_from(number)
+            .map(|signal| signal as i32)
+            .map_err(|_| format!("{text:?} is not a signal number"));
+    }
+    format!("SIG{name}")
+        .parse::<nix::sys::signal::Signal>()
+        .map(|signal| signal as i32)
+        .map_err(|_| format!("{text:?} is not a signal (like TERM, KILL, 9)"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +104,24 @@ mod tests {
         assert_eq!(parse_percent("12.5"), Ok(12.5));
         for bad in ["0%", "101%", "x", "nan", "-5"] {
             assert!(parse_percent(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn cpu_counts_are_positive_and_finite() {
+        assert_eq!(parse_cpus("1.5"), Ok(1.5));
+        for bad in ["0", "-1", "inf", "NaN", "one"] {
+            assert!(parse_cpus(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn signals_by_name_or_number() {
+        assert_eq!(parse_signal("TERM"), Ok(libc::SIGTERM));
+        assert_eq!(parse_signal("sigkill"), Ok(libc::SIGKILL));
+        assert_eq!(parse_signal("9"), Ok(9));
+        for bad in ["NOPE", "0", "999", ""] {
+            assert!(parse_signal(bad).is_err(), "{bad:?}");
         }
     }
 }
