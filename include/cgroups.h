@@ -70,6 +70,16 @@
 #define CGROUPS_UNLIMITED UINT64_C(18446744073709551615)
 
 /**
+ * cgroups_context_new_scope(): ask the system manager (PID 1; needs root or polkit).
+ */
+#define CGROUPS_SCOPE_SYSTEM 1
+
+/**
+ * cgroups_context_new_scope(): ask the calling user's manager (user@UID.service).
+ */
+#define CGROUPS_SCOPE_USER 2
+
+/**
  * Result of a call. Values are fixed and never reused; a retired value stays listed as retired.
  */
 typedef enum cgroups_status {
@@ -196,6 +206,27 @@ int cgroups_context_new(const char *base,
 CGROUPS_MUST_USE
 int cgroups_context_new_self(const char *base,
                              struct cgroups_context **out);
+
+/**
+ * Asks systemd for a transient scope `unit` ("NAME.scope"; NULL: a unique generated name) with
+ * Delegate=yes, in `slice` (NULL: the manager's default), holding process `pid` (0: the caller),
+ * waits until the manager's job is done, and stores in `*out` a context rooted at the scope's
+ * cgroup, as cgroups_context_new_self() would give from inside it: groups are made below the
+ * scope, processes removed from them return to it, and only the controllers the scope offers
+ * are used. `flags`: CGROUPS_SCOPE_SYSTEM (the system manager), CGROUPS_SCOPE_USER (the
+ * caller's user manager), or 0 (SYSTEM for root, USER otherwise).
+ * CGROUPS_E_INVALID_ARGUMENT for a bad unit or slice name, unknown flags or a negative pid
+ * (before the manager is asked); CGROUPS_E_UNSUPPORTED when PID 1 is not systemd, its bus is
+ * unreachable, or the library was built without the systemd feature (nothing is moved);
+ * CGROUPS_E_PERMISSION when the manager refuses; CGROUPS_E_NO_SUCH_PROCESS for a dead pid;
+ * the manager's error name and message are in cgroups_last_error().
+ */
+CGROUPS_MUST_USE
+int cgroups_context_new_scope(const char *unit,
+                              const char *slice,
+                              pid_t pid,
+                              uint32_t flags,
+                              struct cgroups_context **out);
 
 /**
  * Frees a context. Handles opened through it stay valid. Calling with NULL is fine.

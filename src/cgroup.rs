@@ -115,7 +115,7 @@ impl Cgroup {
         migrate::check_pid(pid)?;
         let text =
             procfs::read_process_file(pid, "cgroup").map_err(|e| match e.raw_os_error() {
-                Some(libc::ESRCH) => Error::NoSuchProcess { pid },
+                Some(libc::ESRCH) => Error::no_such_process(pid),
                 _ => Error::from_io("read", format!("/proc/{pid}/cgroup"), e),
             })?;
         let lines = procfs::cgroup::parse(&text);

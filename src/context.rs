@@ -65,16 +65,25 @@ impl Context {
     /// to the host), [`Error::NotMounted`] when its cgroup is not visible below the layout's
     /// base, and [`Error::Permission`] when its cgroup was not delegated to it.
     pub fn new_self(layout: &Layout) -> Result<Context> {
-        let text = procfs::read_process_file(0, "cgroup")
-            .map_err(|e| Error::from_io("read", "/proc/self/cgroup", e))?;
+        Context::at_process_cgroups(layout, 0)
+    }
+
+    /// A context at the cgroups process `pid` (0: the caller) lives in; see
+    /// [`Context::new_self`], whose rules and errors it shares.
+    pub(crate) fn at_process_cgroups(layout: &Layout, pid: libc::pid_t) -> Result<Context> {
+        let text =
+            procfs::read_process_file(pid, "cgroup").map_err(|e| match e.raw_os_error() {
+                Some(libc::ESRCH) => Error::no_such_process(pid),
+                _ => Error::from_io("read", format!("/proc/{pid}/cgroup"), e),
+            })?;
         let layout = layout.at_cgroups_of(&text)?;
         let mut subtrees = Vec::with_capacity(layout.hierarchies().len());
         for h in layout.hierarchies() {
             let subtree = Subtree::open(h, None)?;
             if is_root_cgroup(&subtree)? {
                 return Err(Error::Unsupported(format!(
-                    "the calling process lives in the root cgroup {}; a context at its own cgroup \
-                     needs a cgroup of its own (a delegated service or a container)",
+                    "the process lives in the root cgroup {}; a context at its own cgroup needs a \
+                     cgroup of its own (a delegated service, a scope or a container)",
                     h.dir.display()
                 )));
             }

@@ -47,10 +47,12 @@ pub enum Error {
     },
 
     /// The process does not exist (or exited, or is a zombie).
-    #[error("no such process: {pid}")]
+    #[error("no such process: {pid}{detail}")]
     NoSuchProcess {
         /// The process id.
         pid: i32,
+        /// More about it (what the service manager said), starting with a space, or empty.
+        detail: String,
     },
 
     /// The user name or uid is not known.
@@ -180,6 +182,14 @@ impl Error {
                 source,
                 hint: String::new(),
             },
+        }
+    }
+
+    /// The process `pid` does not exist (any more).
+    pub(crate) fn no_such_process(pid: i32) -> Error {
+        Error::NoSuchProcess {
+            pid,
+            detail: String::new(),
         }
     }
 

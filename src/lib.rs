@@ -55,6 +55,8 @@ mod migrate;
 pub mod name;
 mod open;
 mod procfs;
+#[cfg(feature = "systemd")]
+mod scope;
 mod subtree;
 mod sys;
 #[cfg(feature = "systemd")]
@@ -70,4 +72,6 @@ pub use delegation::delegate_subtree;
 pub use error::{Error, Result};
 pub use layout::{Controller, Controllers, Hierarchy, Layout, LayoutKind, Version};
 pub use open::create_subtree;
+#[cfg(feature = "systemd")]
+pub use scope::{ScopeManager, ScopeOptions};
 pub use user::User;

@@ -35,11 +35,11 @@ pub(crate) fn check_pid(pid: libc::pid_t) -> Result<()> {
 /// Fails with [`Error::NoSuchProcess`] for a process that does not exist or has exited.
 pub(crate) fn process_status(pid: libc::pid_t) -> Result<Status> {
     let text = procfs::read_process_file(pid, "status").map_err(|e| match e.raw_os_error() {
-        Some(libc::ESRCH) => Error::NoSuchProcess { pid },
+        Some(libc::ESRCH) => Error::no_such_process(pid),
         _ => Error::from_io("read", format!("/proc/{pid}/status"), e),
     })?;
     match procfs::process::parse_status(&text) {
-        Some(status) if status.has_exited() => Err(Error::NoSuchProcess { pid }),
+        Some(status) if status.has_exited() => Err(Error::no_such_process(pid)),
         Some(status) => Ok(status),
         None => Err(Error::Unsupported(format!(
             "/proc/{pid}/status has no State: or Uid: line"
@@ -100,7 +100,7 @@ pub(crate) fn write_pid(
             Err(err) => err,
         };
         match err.raw_os_error() {
-            Some(libc::ESRCH) => return Err(Error::NoSuchProcess { pid }),
+            Some(libc::ESRCH) => return Err(Error::no_such_process(pid)),
             Some(libc::EINVAL) if is_kernel_thread(pid) => {
                 return Err(Error::InvalidArgument(format!(
                     "pid {pid} is a kernel thread, which cannot be moved"

@@ -112,7 +112,7 @@ fn adding_dead_zero_or_negative_pids_is_refused_and_changes_nothing() {
         child.wait().unwrap();
         child.id() as i32
     };
-    assert!(matches!(group.add(dead), Err(Error::NoSuchProcess { pid }) if pid == dead));
+    assert!(matches!(group.add(dead), Err(Error::NoSuchProcess { pid, .. }) if pid == dead));
     assert!(matches!(group.add(0), Err(Error::InvalidArgument(_))));
     assert!(matches!(group.add(-1), Err(Error::InvalidArgument(_))));
     assert!(matches!(

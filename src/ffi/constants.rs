@@ -31,6 +31,11 @@ pub const CGROUPS_GIGABYTES: cgroups_unit = 3;
 /// The memory limit reported for "no limit".
 pub const CGROUPS_UNLIMITED: u64 = 0xFFFF_FFFF_FFFF_FFFF;
 
+/// cgroups_context_new_scope(): ask the system manager (PID 1; needs root or polkit).
+pub const CGROUPS_SCOPE_SYSTEM: u32 = 1;
+/// cgroups_context_new_scope(): ask the calling user's manager (user@UID.service).
+pub const CGROUPS_SCOPE_USER: u32 = 2;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,7 +81,7 @@ mod tests {
 
     #[test]
     fn a_failure_sets_the_message_and_errno_and_success_returns_ok() {
-        let status = guard(|| Err(Error::NoSuchProcess { pid: 42 }.into()));
+        let status = guard(|| Err(Error::no_such_process(42).into()));
         assert_eq!(status, cgroups_status::CGROUPS_E_NO_SUCH_PROCESS as c_int);
         assert_eq!(last_error::cgroups_last_errno(), libc::ESRCH);
         assert_eq!(guard(|| Ok(())), 0);

@@ -183,6 +183,24 @@ static void test_user_setup_and_the_own_cgroup_context_check_their_arguments(voi
     CHECK(ctx == (cgroups_context *)&passed);
 }
 
+static void test_scope_requests_check_their_arguments_before_asking_systemd(void) {
+    cgroups_context *ctx = NULL;
+    CHECK(cgroups_context_new_scope(NULL, NULL, 0, 0, NULL) == CGROUPS_E_NULL_ARGUMENT);
+    CHECK(cgroups_context_new_scope("a/b.scope", NULL, 0, 0, &ctx) == CGROUPS_E_INVALID_ARGUMENT);
+    CHECK(cgroups_context_new_scope("no-suffix", NULL, 0, 0, &ctx) == CGROUPS_E_INVALID_ARGUMENT);
+    CHECK(cgroups_context_new_scope(NULL, "x.scope", 0, 0, &ctx) == CGROUPS_E_INVALID_ARGUMENT);
+    CHECK(cgroups_context_new_scope(NULL, NULL, -1, 0, &ctx) == CGROUPS_E_INVALID_ARGUMENT);
+    CHECK(cgroups_context_new_scope(NULL, NULL, 0, 4, &ctx) == CGROUPS_E_INVALID_ARGUMENT);
+    CHECK(cgroups_context_new_scope(NULL, NULL, 0, CGROUPS_SCOPE_SYSTEM | CGROUPS_SCOPE_USER,
+                                    &ctx) == CGROUPS_E_INVALID_ARGUMENT);
+    if (access("/run/systemd/system", F_OK) != 0) {
+        /* PID 1 is not systemd: refused, and the caller is not moved. */
+        CHECK(cgroups_context_new_scope(NULL, NULL, 0, 0, &ctx) == CGROUPS_E_UNSUPPORTED);
+        CHECK(strstr(cgroups_last_error(), "systemd") != NULL);
+    }
+    CHECK(ctx == NULL);
+}
+
 static void test_limits_and_their_bad_values(void) {
     cgroups_cgroup *cg = open_group("limits");
     double percent = -1;
@@ -350,6 +368,7 @@ int main(int argc, char **argv) {
     test_bad_open_arguments_get_their_own_status_and_create_nothing();
     test_a_context_opens_groups_and_checks_its_arguments();
     test_user_setup_and_the_own_cgroup_context_check_their_arguments();
+    test_scope_requests_check_their_arguments_before_asking_systemd();
     test_limits_and_their_bad_values();
     test_membership();
     test_a_vanished_group_is_not_found_everywhere();
