@@ -76,13 +76,13 @@ fn add_exec_list_and_delete_manage_processes_without_killing_them() {
     let tree = TestTree::new();
     let output = script(
         &tree,
-        r#"set -e; $C --base "$0" create a/b; sleep 60 & S=$!;
+        r#"set -e; E=$(mktemp); $C --base "$0" create a/b; sleep 60 & S=$!;
            $C --base "$0" add a/b $S; $C --base "$0" --json get a/b;
-           $C --base "$0" exec a/b -- sh -c 'echo "self $$"; cat /proc/self/cgroup' > "$0.exec";
+           $C --base "$0" exec a/b -- sh -c 'echo "self $$"; cat /proc/self/cgroup' > "$E";
            $C --base "$0" list; $C --base "$0" delete a/b; $C --base "$0" delete a;
            $C --base "$0" list; kill -0 $S && echo alive; kill $S;
            set +e; $C --base "$0" create x; $C --base "$0" exec x -- /nonexistent/program;
-           echo "status $?"; $C --base "$0" delete x; cat "$0.exec"; rm "$0.exec""#,
+           echo "status $?"; $C --base "$0" delete x; cat "$E"; rm "$E""#,
     );
     let text = stdout(&output);
     assert!(output.status.success(), "{text}");
