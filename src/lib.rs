@@ -37,16 +37,18 @@ pub mod error;
 #[doc(hidden)]
 pub mod ffi;
 mod group_dir;
-#[allow(dead_code)] // transitional: the controls and statistics (issues 9, 10) build on it
 mod keyed;
 pub mod layout;
 mod migrate;
 pub mod name;
 mod open;
+mod pressure;
 mod procfs;
+mod stats;
 mod subtree;
 mod sys;
 pub mod user;
+mod watch;
 
 pub use cgroup::{Cgroup, Selection};
 pub use context::Context;
@@ -55,4 +57,7 @@ pub use delegation::delegate_subtree;
 pub use error::{Error, Result};
 pub use layout::{Controller, Controllers, Hierarchy, Layout, LayoutKind, Version};
 pub use open::create_subtree;
+pub use pressure::{Pressure, PressureLine, Resource, Stall};
+pub use stats::{StatKinds, Stats, StatsReader};
 pub use user::User;
+pub use watch::{Events, Watch};

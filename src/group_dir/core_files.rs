@@ -15,11 +15,22 @@ pub(crate) struct CoreEvents {
     pub frozen: Option<bool>,
 }
 
+impl CoreEvents {
+    /// Parses the content of `cgroup.events`.
+    pub(crate) fn parse(text: &[u8]) -> CoreEvents {
+        CoreEvents {
+            populated: keyed::flat_value(text, "populated").is_some_and(|v| v != 0),
+            frozen: keyed::flat_value(text, "frozen").map(|v| v != 0),
+        }
+    }
+}
+
 impl GroupDir {
     /// Reads `cgroup.events` of a v2 group.
     ///
     /// Fails with [`Error::Unsupported`] on a v1 hierarchy, [`Error::NotFound`] when the group was
     /// removed.
+    #[allow(dead_code)] // transitional: freezing and killing (issue 9) build on it
     pub(crate) fn core_events(&self) -> Result<CoreEvents> {
         if self.version() != Version::V2 {
             return Err(Error::Unsupported(format!(
@@ -27,10 +38,6 @@ impl GroupDir {
                 self.path().display()
             )));
         }
-        let text = self.read("cgroup.events")?;
-        Ok(CoreEvents {
-            populated: keyed::flat_value(&text, "populated").is_some_and(|v| v != 0),
-            frozen: keyed::flat_value(&text, "frozen").map(|v| v != 0),
-        })
+        Ok(CoreEvents::parse(&self.read("cgroup.events")?))
     }
 }

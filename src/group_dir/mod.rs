@@ -7,7 +7,6 @@
 //! and puts another directory at its name, or removes it and makes a new one, every call still
 //! acts on the original (or reports it gone), never on the newcomer.
 
-#[allow(dead_code)] // transitional: the controls and statistics (issues 9, 10) build on it
 mod core_files;
 mod kept_files;
 mod membership;
@@ -18,6 +17,7 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub(crate) use core_files::CoreEvents;
 use kept_files::KeptFiles;
 
 use nix::fcntl::OFlag;
@@ -145,6 +145,13 @@ impl GroupDir {
             self.kept.keep(file, fd);
         }
         Ok(())
+    }
+
+    /// Opens the interface file `file` with `flags` (`O_CLOEXEC | O_NOFOLLOW` added) for a
+    /// caller that keeps the descriptor: a statistics reader, a watch, a pressure trigger.
+    /// Fails like [`GroupDir::read`].
+    pub(crate) fn open(&self, file: &'static str, flags: OFlag) -> Result<OwnedFd> {
+        self.on_file("open", file, |dir| sys::open_file_at(dir, file, flags))
     }
 
     /// Whether the group still exists (every cgroup has `cgroup.procs`).
