@@ -85,6 +85,11 @@ impl Cgroup {
         self.dirs.iter().find(|d| d.version() == Version::V2)
     }
 
+    /// The group's directories, one per hierarchy.
+    pub(crate) fn dirs(&self) -> impl Iterator<Item = &GroupDir> {
+        self.dirs.iter()
+    }
+
     /// The group's directories in v1 hierarchies.
     pub(crate) fn v1_dirs(&self) -> impl Iterator<Item = &GroupDir> {
         self.dirs.iter().filter(|d| d.version() == Version::V1)

@@ -9,7 +9,7 @@
 //! | EMPTY       | `cgroup.events` `populated` (inotify)     | `cgroup.procs` of the group and its children (timer) |
 //! | OOM         | `memory.events` `oom`, `oom_kill` (inotify) | eventfd on `memory.oom_control`   |
 //! | MEMORY_HIGH | `memory.events` `high` (inotify)          | unsupported (no `memory.high`)      |
-//! | PIDS_MAX    | `pids.events` `max` (inotify)             | `pids.events` `max` (inotify)       |
+//! | PIDS_MAX    | `pids.events` `max` (inotify)             | `pids.events` `max` (timer)         |
 //! | FROZEN      | `cgroup.events` `frozen` (inotify)        | `freezer.state` (timer)             |
 //!
 //! The timer wakes every 100 ms. Counters are compared with the last values read, so one
@@ -20,8 +20,8 @@ mod v1;
 mod wakeups;
 
 use std::ops::{BitOr, BitOrAssign};
-use std::os::fd::{AsFd, BorrowedFd};
-use std::path::{Path, PathBuf};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use nix::sys::inotify::WatchDescriptor;
@@ -33,6 +33,7 @@ use crate::cgroup::Cgroup;
 use crate::error::{Error, Result};
 use crate::group_dir::GroupDir;
 use crate::layout::{Controller, Version};
+use crate::sys;
 
 /// A set of events of a group. The bits are the C API's `CGROUPS_EVENT_*` values.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -139,7 +140,9 @@ pub struct Watch {
     checks: Vec<(Wake, Check)>,
     /// Reported at the next read.
     pending: Events,
-    /// The group's first directory, for messages.
+    /// The group's first directory, to tell a removed group when nothing woke the watch.
+    dir: OwnedFd,
+    /// Its path, for messages.
     path: PathBuf,
 }
 
@@ -161,6 +164,7 @@ impl Watch {
             .drain()
             .map_err(|e| Error::from_io("wait for events of", &self.path, e))?;
         let mut fired = std::mem::take(&mut self.pending);
+        let mut checked = false;
         for (wake, check) in &mut self.checks {
             let due = match wake {
                 Wake::File(wd) => woken.overflow || woken.files.contains(wd),
@@ -170,6 +174,7 @@ impl Watch {
             if !due {
                 continue;
             }
+            checked = true;
             fired |= match check {
                 Check::Core(check) => check.check()?,
                 Check::Counters(check) => check.check()?,
@@ -182,6 +187,12 @@ impl Watch {
             if *wake == Wake::Oom {
                 fired |= Events::OOM;
             }
+        }
+        // A check reads the group's files, which tells a removed group; otherwise ask.
+        if !checked && !sys::exists_at(self.dir.as_fd(), "cgroup.procs").unwrap_or(true) {
+            return Err(Error::NotFound {
+                path: self.path.clone(),
+            });
         }
         Ok(fired.intersection(self.wanted))
     }
@@ -275,17 +286,18 @@ impl Cgroup {
         if events.is_empty() {
             return Err(Error::InvalidArgument("no event to watch".into()));
         }
-        let path = self
-            .paths()
-            .next()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
+        let first = self.dirs().next().ok_or_else(|| Error::NotFound {
+            path: self.name().into(),
+        })?;
+        let path = first.path().to_path_buf();
+        let dir = sys::reopen_dir(first.fd()).map_err(|e| Error::from_io("open", &path, e))?;
         let wakeups = Wakeups::new().map_err(|e| Error::from_io("watch", &path, e))?;
         let mut watch = Watch {
             wanted: events,
             wakeups,
             checks: Vec::new(),
             pending: Events::NONE,
+            dir,
             path,
         };
         let frozen_dir = if events.contains(Events::FROZEN) {
@@ -347,7 +359,10 @@ impl Cgroup {
         }
         if events.contains(Events::PIDS_MAX) {
             let dir = self.dir(Controller::Pids)?;
-            let (wake, file) = watch.watched(dir, "pids.events")?;
+            let (wake, file) = match dir.version() {
+                Version::V2 => watch.watched(dir, "pids.events")?,
+                Version::V1 => (Wake::Timer, v1::kept(dir, "pids.events")?),
+            };
             let check = Counters::new(file, PIDS_EVENTS)?;
             watch.add(wake, Check::Counters(check))?;
         }

@@ -1,11 +1,12 @@
 //! cgroup v1 sources of events. OOM: the kernel signals an eventfd registered through
-//! `cgroup.event_control` on `memory.oom_control`. Emptiness and the freezer state: v1 has no
-//! notification for them (its release agent belongs to the host), so the watch's timer checks
-//! `cgroup.procs` (of the group and its child groups) and `freezer.state`.
+//! `cgroup.event_control` on `memory.oom_control`. Emptiness, the freezer state and refused
+//! forks: v1 has no notification for them (its release agent belongs to the host, and v1
+//! `pids.events` is not notified), so the watch's timer checks `cgroup.procs` (of the group and
+//! its child groups), `freezer.state` and `pids.events`.
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use nix::dir::{Dir, Type};
 use nix::fcntl::OFlag;
@@ -36,11 +37,13 @@ pub(super) fn kept(dir: &GroupDir, file: &'static str) -> Result<KeptFile> {
     })
 }
 
-/// One hierarchy's directory of the group, for the emptiness check.
+/// One hierarchy's directory of the group, for the emptiness check. Its `cgroup.procs` is
+/// opened anew at each check: v1 serves a descriptor kept open from a cached pid list, which
+/// lingers while it is read again and again.
 #[derive(Debug)]
 struct Member {
     dir: OwnedFd,
-    procs: KeptFile,
+    path: PathBuf,
 }
 
 /// EMPTY on v1: no process left in the group nor its child groups, in any of its hierarchies.
@@ -59,7 +62,7 @@ impl Populated {
                 sys::reopen_dir(dir.fd()).map_err(|e| Error::from_io("open", dir.path(), e))?;
             members.push(Member {
                 dir: fd,
-                procs: kept(dir, "cgroup.procs")?,
+                path: dir.path().to_path_buf(),
             });
         }
         let mut check = Populated {
@@ -77,13 +80,11 @@ impl Populated {
     pub(super) fn check(&mut self) -> Result<Events> {
         let mut populated = false;
         for member in &self.members {
-            if has_processes(&member.procs.read()?) {
-                populated = true;
-                break;
-            }
-            let parent = member.procs.path.parent().unwrap_or(Path::new("/"));
-            if children_have_processes(member.dir.as_fd())
-                .map_err(|e| Error::from_io("read", parent, e))?
+            let procs = sys::read_file_at(member.dir.as_fd(), "cgroup.procs")
+                .map_err(|e| Error::from_io("read", member.path.join("cgroup.procs"), e))?;
+            if has_processes(&procs)
+                || children_have_processes(member.dir.as_fd())
+                    .map_err(|e| Error::from_io("read", &member.path, e))?
             {
                 populated = true;
                 break;

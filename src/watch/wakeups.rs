@@ -1,6 +1,5 @@
 //! What wakes a watch, gathered behind one epoll descriptor (the one the caller polls): an
-//! inotify descriptor for the v2 `*.events` files (and `pids.events`, which the kernel
-//! notifies on v1 too), the v1 OOM eventfd, a 100 ms timer where the kernel has no
+//! inotify descriptor for the v2 `*.events` files, the v1 OOM eventfd, a 100 ms timer where the kernel has no
 //! notification, and an eventfd that makes the descriptor readable when a read has something
 //! to report before anything happened (a watch made on an empty group).
 
