@@ -18,6 +18,8 @@ RELEASE := target/release
 STAGE   := $(CURDIR)/build/stage
 STAGE_PC := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig
 C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/header_cpp
+# Statistics, pressure and events.
+C_TESTS += build/c/test_monitoring build/c/monitor
 
 .PHONY: all lib header check-header install stage example c-programs check check-vm bench bench-vm lint clean
 
@@ -78,6 +80,10 @@ build/c/header_cpp: tests/c/header_cpp.cpp stage
 	$(CXX) -Wall -Wextra -Wpedantic -Werror -std=c++17 $< -o $@ $$($(STAGE_PC) pkg-config --cflags --libs cgroups) -Wl,-rpath,$(STAGE)/lib
 
 build/c/quickstart: examples-c/quickstart.c stage
+	@mkdir -p build/c
+	$(CC) $(CFLAGS) $(WARNINGS) $< -o $@ $$($(STAGE_PC) pkg-config --cflags --libs cgroups) -Wl,-rpath,$(STAGE)/lib
+
+build/c/monitor: examples-c/monitor.c stage
 	@mkdir -p build/c
 	$(CC) $(CFLAGS) $(WARNINGS) $< -o $@ $$($(STAGE_PC) pkg-config --cflags --libs cgroups) -Wl,-rpath,$(STAGE)/lib
 

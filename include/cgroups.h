@@ -427,14 +427,16 @@ const char *cgroups_version(void);
 // Watches the group for `events` (CGROUPS_EVENT_* bits) and stores a new watch in `*out`.
 // Poll cgroups_watch_fd() for POLLIN, then call cgroups_watch_read(); or block in
 // cgroups_watch_wait(). EMPTY and FROZEN are reported when the group is found empty (frozen)
-// after being seen otherwise, and at the first read if it already is when the watch is made:
-// make the watch once the job's first process is in the group (cgroups_add() is synchronous;
-// a child's own cgroups_attach_self() may not have run yet). Where the kernel has no
-// notification (v1 EMPTY and FROZEN) the descriptor wakes every 100 ms and the read checks.
-// CGROUPS_E_INVALID_ARGUMENT for no event or an undefined bit; CGROUPS_E_CONTROLLER_UNAVAILABLE
-// for OOM/MEMORY_HIGH without memory, PIDS_MAX without pids, FROZEN without the freezer;
-// CGROUPS_E_UNSUPPORTED for MEMORY_HIGH on cgroup v1. The watch stays valid after
-// cgroups_free(cg).
+// after being seen otherwise; OOM, MEMORY_HIGH and PIDS_MAX when the kernel's counter grew.
+// The first read reports what is already so when the watch is made (the group empty or
+// frozen, events its counters already hold; a new group holds none), so that nothing is
+// missed: make the watch once the job's first process is in the group (cgroups_add() is
+// synchronous; a child's own cgroups_attach_self() may not have run yet). Where the kernel has
+// no notification (v1 EMPTY, FROZEN, PIDS_MAX) the descriptor wakes every 100 ms and the read
+// checks. CGROUPS_E_INVALID_ARGUMENT for no event or an undefined bit;
+// CGROUPS_E_CONTROLLER_UNAVAILABLE for OOM/MEMORY_HIGH without memory, PIDS_MAX without pids,
+// FROZEN without the freezer; CGROUPS_E_UNSUPPORTED for MEMORY_HIGH on cgroup v1. The watch
+// stays valid after cgroups_free(cg).
 int cgroups_watch_new(const struct cgroups_cgroup *cg,
                       uint32_t events,
                       struct cgroups_watch **out);

@@ -138,6 +138,23 @@ fn a_process_killed_for_exceeding_the_memory_limit_fires_oom() {
 }
 
 #[test]
+fn an_oom_kill_before_the_watch_was_made_is_reported_at_its_first_read() {
+    let tree = TestTree::new();
+    let group = Arc::new(tree.open("oom-before", with(&[Controller::Memory])));
+    group.set_memory_limit(16, Unit::Megabytes).unwrap();
+    let attached = Arc::clone(&group);
+    let mut command = Command::new("dd");
+    command.args(["if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"]);
+    // SAFETY: attach_self is async-signal-safe.
+    unsafe { command.pre_exec(move || attached.attach_self()) };
+    assert_eq!(command.status().unwrap().signal(), Some(libc::SIGKILL));
+    let mut watch = group.watch(Events::OOM | Events::EMPTY).unwrap();
+    assert_eq!(watch.read().unwrap(), Events::OOM | Events::EMPTY);
+    assert_eq!(watch.read().unwrap(), Events::NONE);
+    group.delete().unwrap();
+}
+
+#[test]
 fn a_fork_refused_by_pids_max_fires_pids_max() {
     let tree = TestTree::new();
     let group = Arc::new(tree.open("forks", with(&[Controller::Pids])));

@@ -38,14 +38,20 @@ pub(super) struct Counters {
 }
 
 impl Counters {
-    /// Reads the counters' current values as the baseline.
-    pub(super) fn new(file: KeptFile, keys: &'static [(&'static str, Events)]) -> Result<Counters> {
+    /// Starts from zero: the events the counters already hold (none in a fresh group) are
+    /// returned, to be reported at the first read.
+    pub(super) fn new(
+        file: KeptFile,
+        keys: &'static [(&'static str, Events)],
+    ) -> Result<(Counters, Events)> {
         let text = file.read()?;
-        let last = keys
-            .iter()
-            .map(|(key, _)| keyed::flat_value(&text, key).unwrap_or(0))
-            .collect();
-        Ok(Counters { file, keys, last })
+        let mut counters = Counters {
+            file,
+            keys,
+            last: vec![0; keys.len()],
+        };
+        let initial = counters.update(&text);
+        Ok((counters, initial))
     }
 
     /// The events whose counters grew since the last check.
@@ -161,8 +167,8 @@ mod tests {
 
     #[test]
     fn a_counter_that_grew_fires_its_event_once() {
-        let mut memory = counters(MEMORY_EVENTS);
         let killed = include_bytes!("../../tests/fixtures/v2-6.1/memory.events.killed");
+        let mut memory = counters(MEMORY_EVENTS);
         assert_eq!(memory.update(killed), Events::OOM | Events::MEMORY_HIGH);
         assert_eq!(memory.update(killed), Events::NONE, "nothing new happened");
         let more_high = b"low 0\nhigh 35\nmax 53\noom 2\noom_kill 1\noom_group_kill 0\n";

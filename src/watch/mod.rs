@@ -130,9 +130,10 @@ enum Check {
 /// holds its own descriptors and stays valid after the group handle is dropped.
 ///
 /// EMPTY and FROZEN are states: each is reported when the group is found in it after being
-/// seen out of it, and a watch made on a group already empty (or frozen) reports it at its
-/// first read, so that a job that ended before the watch was made is not missed. Make the
-/// watch once the job's first process is in the group.
+/// seen out of it. The other events are counters that grew. At its first read a watch reports
+/// what is already so — the group empty or frozen, an OOM, `memory.high` or `pids.max` event
+/// its counters hold (a new group holds none) — so that nothing that happened before the watch
+/// was made is missed. Make the watch once the job's first process is in the group.
 #[derive(Debug)]
 pub struct Watch {
     wanted: Events,
@@ -336,7 +337,8 @@ impl Cgroup {
             match dir.version() {
                 Version::V2 => {
                     let (wake, file) = watch.watched(dir, "memory.events")?;
-                    let check = Counters::new(file, MEMORY_EVENTS)?;
+                    let (check, initial) = Counters::new(file, MEMORY_EVENTS)?;
+                    watch.pending |= initial;
                     watch.add(wake, Check::Counters(check))?;
                 }
                 Version::V1 if events.contains(Events::MEMORY_HIGH) => {
@@ -352,7 +354,8 @@ impl Cgroup {
                         .oom_eventfd()
                         .map_err(|e| Error::from_io("watch", path, e))?;
                     let file = v1::register_oom(dir, eventfd)?;
-                    let check = Counters::new(file, OOM_CONTROL)?;
+                    let (check, initial) = Counters::new(file, OOM_CONTROL)?;
+                    watch.pending |= initial;
                     watch.add(Wake::Oom, Check::Counters(check))?;
                 }
             }
@@ -363,7 +366,8 @@ impl Cgroup {
                 Version::V2 => watch.watched(dir, "pids.events")?,
                 Version::V1 => (Wake::Timer, v1::kept(dir, "pids.events")?),
             };
-            let check = Counters::new(file, PIDS_EVENTS)?;
+            let (check, initial) = Counters::new(file, PIDS_EVENTS)?;
+            watch.pending |= initial;
             watch.add(wake, Check::Counters(check))?;
         }
         watch.pending = watch.pending.intersection(events);
