@@ -199,8 +199,9 @@ fn a_fork_refused_by_pids_max_is_counted() {
 fn direct_io_is_counted_in_bytes_and_operations() {
     let tree = TestTree::new();
     let group = Arc::new(tree.open("io", with(&[Controller::Io])));
-    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("cgroups-test-io-{}", std::process::id()));
+    let scratch_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    fs::create_dir_all(&scratch_dir).unwrap();
+    let scratch = scratch_dir.join(format!("cgroups-test-io-{}", std::process::id()));
     fs::write(&scratch, b"").unwrap();
     let device = {
         use std::os::unix::fs::MetadataExt;

@@ -24,8 +24,6 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use nix::sys::inotify::WatchDescriptor;
-
 use checks::{CoreEventsCheck, Counters, KeptFile};
 use wakeups::Wakeups;
 
@@ -108,8 +106,8 @@ impl BitOrAssign for Events {
 /// What wakes a check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Wake {
-    /// inotify reported the file changed.
-    File(WatchDescriptor),
+    /// inotify reported a watched file changed.
+    File,
     /// The v1 OOM eventfd was signalled.
     Oom,
     /// The timer.
@@ -166,9 +164,12 @@ impl Watch {
             .map_err(|e| Error::from_io("wait for events of", &self.path, e))?;
         let mut fired = std::mem::take(&mut self.pending);
         let mut checked = false;
+        // The kernel rate-limits each file's notifications on its own (one per 10 ms, the
+        // rest delayed), so an OOM can be notified after the EMPTY it caused: when one watched
+        // file changed, every watched file is read, and one read tells both.
         for (wake, check) in &mut self.checks {
             let due = match wake {
-                Wake::File(wd) => woken.overflow || woken.files.contains(wd),
+                Wake::File => woken.files,
                 Wake::Oom => woken.oom,
                 Wake::Timer => woken.timer,
             };
@@ -237,11 +238,10 @@ impl Watch {
     /// change between the two is lost).
     fn watched(&mut self, dir: &GroupDir, file: &'static str) -> Result<(Wake, KeptFile)> {
         let kept = v1::kept(dir, file)?;
-        let wd = self
-            .wakeups
+        self.wakeups
             .watch_file(kept.fd.as_fd())
             .map_err(|e| Error::from_io("watch", &kept.path, e))?;
-        Ok((Wake::File(wd), kept))
+        Ok((Wake::File, kept))
     }
 
     fn os_error(&self, e: std::io::Error) -> Error {

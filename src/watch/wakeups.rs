@@ -11,7 +11,7 @@ use nix::errno::Errno;
 use nix::poll::PollTimeout;
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags};
 use nix::sys::eventfd::{EfdFlags, EventFd};
-use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify, WatchDescriptor};
+use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify};
 use nix::sys::time::TimeSpec;
 use nix::sys::timerfd::{ClockId, Expiration, TimerFd, TimerFlags, TimerSetTimeFlags};
 
@@ -31,10 +31,8 @@ pub(super) struct Wakeups {
 /// What woke the watch since the last drain.
 #[derive(Debug, Default)]
 pub(super) struct Woken {
-    /// The inotify watches that reported a change.
-    pub files: Vec<WatchDescriptor>,
-    /// inotify dropped events: every watched file must be checked.
-    pub overflow: bool,
+    /// A watched file changed (or inotify dropped events).
+    pub files: bool,
     /// The timer expired.
     pub timer: bool,
     /// The v1 OOM eventfd was signalled.
@@ -67,7 +65,7 @@ impl Wakeups {
 
     /// Watches the interface file open as `file` for changes (kernfs reports a changed
     /// `*.events` file as IN_MODIFY), through its descriptor rather than its path.
-    pub(super) fn watch_file(&mut self, file: BorrowedFd<'_>) -> io::Result<WatchDescriptor> {
+    pub(super) fn watch_file(&mut self, file: BorrowedFd<'_>) -> io::Result<()> {
         use std::os::fd::AsRawFd;
         let inotify = match &self.inotify {
             Some(inotify) => inotify,
@@ -79,7 +77,8 @@ impl Wakeups {
             }
         };
         let path = format!("/proc/self/fd/{}", file.as_raw_fd());
-        Ok(inotify.add_watch(path.as_str(), AddWatchFlags::IN_MODIFY)?)
+        inotify.add_watch(path.as_str(), AddWatchFlags::IN_MODIFY)?;
+        Ok(())
     }
 
     /// Starts the timer (once) for checks the kernel does not notify.
@@ -123,12 +122,7 @@ impl Wakeups {
         if let Some(inotify) = &self.inotify {
             loop {
                 match inotify.read_events() {
-                    Ok(events) => {
-                        for event in events {
-                            woken.overflow |= event.mask.contains(AddWatchFlags::IN_Q_OVERFLOW);
-                            woken.files.push(event.wd);
-                        }
-                    }
+                    Ok(events) => woken.files |= !events.is_empty(),
                     Err(Errno::EAGAIN) => break,
                     Err(errno) => return Err(errno.into()),
                 }
