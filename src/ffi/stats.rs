@@ -179,7 +179,7 @@ pub extern "C" fn cgroups_stats_reader_new(
 
 /// Reads the reader's statistics into `*out` (set out->size first, as for
 /// cgroups_stats_read()). CGROUPS_E_NOT_FOUND once the group was removed. A reader may be used
-/// from one thread at a time.
+/// from several threads at once.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn cgroups_stats_reader_read(
