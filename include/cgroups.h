@@ -403,7 +403,7 @@ int cgroups_stats_reader_new(const struct cgroups_cgroup *cg,
 
 // Reads the reader's statistics into `*out` (set out->size first, as for
 // cgroups_stats_read()). CGROUPS_E_NOT_FOUND once the group was removed. A reader may be used
-// from one thread at a time.
+// from several threads at once.
 int cgroups_stats_reader_read(const struct cgroups_stats_reader *reader,
                               struct cgroups_stats *out);
 
