@@ -53,6 +53,7 @@ pub enum Stall {
 /// One line of a pressure file: the share of time stalled, in percent, averaged over the last
 /// 10, 60 and 300 seconds, and the total stall time.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PressureLine {
     /// Percent of the last 10 s.
     pub avg10: f64,
@@ -66,6 +67,7 @@ pub struct PressureLine {
 
 /// The pressure of one resource in a group.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Pressure {
     /// Time some tasks were stalled.
     pub some: PressureLine,

@@ -235,7 +235,8 @@ pub(crate) struct Units {
 }
 
 impl Units {
-    /// This system's: `sysconf(_SC_CLK_TCK)`.
+    /// This system's: `sysconf(_SC_CLK_TCK)` (USER_HZ, which the kernel fixes at 100 on every
+    /// architecture it supports today: the fallback should sysconf fail).
     pub(crate) fn of_this_system() -> Units {
         // SAFETY: sysconf has no preconditions.
         let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
