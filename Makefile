@@ -33,7 +33,7 @@ ABI_BASELINE := abi/libcgroups.so.$(MAJOR).abi
 STAGE   := $(CURDIR)/build/stage
 STAGE_PC := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig
 C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/header_cpp \
-           build/c/test_controls build/c/sandbox
+           build/c/test_controls build/c/sandbox build/c/test_monitoring build/c/monitor
 MAN_PAGES := $(patsubst man/%.scd,build/man/%,$(wildcard man/*.scd))
 
 # What each command needs (COMMAND or COMMAND:DEBIAN-PACKAGE): build-aux/require installs what
@@ -147,7 +147,7 @@ build/c/quickstart: examples-c/quickstart.c stage
 	@mkdir -p build/c
 	$(CC) $(CFLAGS) $(WARNINGS) $< -o $@ $$($(STAGE_PC) pkg-config --cflags --libs cgroups) -Wl,-rpath,$(STAGE)/lib
 
-build/c/sandbox: examples-c/sandbox.c stage
+build/c/sandbox build/c/monitor: build/c/%: examples-c/%.c stage
 	@mkdir -p build/c
 	$(CC) $(CFLAGS) $(WARNINGS) $< -o $@ $$($(STAGE_PC) pkg-config --cflags --libs cgroups) -Wl,-rpath,$(STAGE)/lib
 

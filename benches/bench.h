@@ -54,6 +54,15 @@ static inline void stop(pid_t pid) {
     waitpid(pid, NULL, 0);
 }
 
+/* Monitors keep one descriptor per file and group: allow as many as the hard limit does. */
+static inline void raise_nofile_limit(void) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
 static inline void die(const char *what) {
     perror(what);
     exit(1);

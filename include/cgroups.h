@@ -80,6 +80,81 @@
 #define CGROUPS_SCOPE_USER 2
 
 /**
+ * Statistics (`want` and `present` of cgroups_stats_read()): memory in use.
+ */
+#define CGROUPS_STAT_MEMORY_CURRENT 1
+
+/**
+ * Highest memory use seen.
+ */
+#define CGROUPS_STAT_MEMORY_PEAK 2
+
+/**
+ * Swap in use.
+ */
+#define CGROUPS_STAT_MEMORY_SWAP 4
+
+/**
+ * Anonymous memory and page cache (memory.stat).
+ */
+#define CGROUPS_STAT_MEMORY_STAT 8
+
+/**
+ * OOM events and kills, memory.high events.
+ */
+#define CGROUPS_STAT_MEMORY_EVENTS 16
+
+/**
+ * CPU time: total, user, system.
+ */
+#define CGROUPS_STAT_CPU_USAGE 32
+
+/**
+ * CPU cap periods, throttled periods and time.
+ */
+#define CGROUPS_STAT_CPU_THROTTLING 64
+
+/**
+ * Processes, and forks refused by pids.max.
+ */
+#define CGROUPS_STAT_PIDS 128
+
+/**
+ * Bytes and operations read and written, summed over devices.
+ */
+#define CGROUPS_STAT_IO 256
+
+/**
+ * Every statistic.
+ */
+#define CGROUPS_STAT_ALL 511
+
+/**
+ * Events (cgroups_watch_new()): the last process left or exited.
+ */
+#define CGROUPS_EVENT_EMPTY 1
+
+/**
+ * The OOM killer ran in the group.
+ */
+#define CGROUPS_EVENT_OOM 2
+
+/**
+ * memory.high was exceeded (cgroup v2).
+ */
+#define CGROUPS_EVENT_MEMORY_HIGH 4
+
+/**
+ * A fork was refused by pids.max.
+ */
+#define CGROUPS_EVENT_PIDS_MAX 8
+
+/**
+ * A freeze completed.
+ */
+#define CGROUPS_EVENT_FROZEN 16
+
+/**
  * Result of a call. Values are fixed and never reused; a retired value stays listed as retired.
  */
 typedef enum cgroups_status {
@@ -155,10 +230,171 @@ typedef struct cgroups_cgroup cgroups_cgroup;
 typedef struct cgroups_context cgroups_context;
 
 /**
+ * A statistics reader that keeps the files it needs open (see cgroups_stats_reader_new()).
+ */
+typedef struct cgroups_stats_reader cgroups_stats_reader;
+
+/**
+ * A watch on a group's events (see cgroups_watch_new()). Use it from one thread at a time;
+ * free it with cgroups_watch_free().
+ */
+typedef struct cgroups_watch cgroups_watch;
+
+/**
  * Unit of a memory limit (one of the CGROUPS_BYTES … CGROUPS_GIGABYTES values). Other values
  * are refused with CGROUPS_E_INVALID_ARGUMENT.
  */
 typedef uint32_t cgroups_unit;
+
+/**
+ * The pressure of one resource in a group. Set `size` to sizeof(cgroups_pressure) before a
+ * read: the struct only ever grows at its end. The averages are percentages of time stalled
+ * over the last 10, 60 and 300 s; the totals are µs since the group was made. "some": some
+ * tasks were stalled; "full": all non-idle tasks at once (0 where the kernel has no such line,
+ * as for CPU before Linux 5.13).
+ */
+typedef struct cgroups_pressure {
+  /**
+   * sizeof(cgroups_pressure), set by the caller.
+   */
+  uint32_t size;
+  /**
+   * Percent of the last 10 s with some tasks stalled.
+   */
+  double some_avg10;
+  /**
+   * Percent of the last 60 s.
+   */
+  double some_avg60;
+  /**
+   * Percent of the last 300 s.
+   */
+  double some_avg300;
+  /**
+   * Total time with some tasks stalled, µs.
+   */
+  uint64_t some_total_usec;
+  /**
+   * Percent of the last 10 s with all non-idle tasks stalled.
+   */
+  double full_avg10;
+  /**
+   * Percent of the last 60 s.
+   */
+  double full_avg60;
+  /**
+   * Percent of the last 300 s.
+   */
+  double full_avg300;
+  /**
+   * Total time with all non-idle tasks stalled, µs.
+   */
+  uint64_t full_total_usec;
+} cgroups_pressure;
+
+/**
+ * Statistics of a group. Set `size` to sizeof(cgroups_stats) before a read: the struct only
+ * ever grows at its end, and the library writes no more than `size` bytes. `present` holds
+ * the CGROUPS_STAT_* bits the host could give; a field whose bit is absent reads 0, which
+ * then means nothing. Values include the group's child groups. On cgroup v1,
+ * memory_oom_events and memory_high_events read 0 (v1 counts only OOM kills, and has no
+ * memory.high).
+ */
+typedef struct cgroups_stats {
+  /**
+   * sizeof(cgroups_stats), set by the caller.
+   */
+  uint32_t size;
+  /**
+   * The CGROUPS_STAT_* bits whose fields hold values.
+   */
+  uint64_t present;
+  /**
+   * CGROUPS_STAT_MEMORY_CURRENT: bytes in use (v2 memory.current, v1 memory.usage_in_bytes).
+   */
+  uint64_t memory_current;
+  /**
+   * CGROUPS_STAT_MEMORY_PEAK: highest use, bytes (v2 memory.peak, Linux 5.19+; v1
+   * memory.max_usage_in_bytes).
+   */
+  uint64_t memory_peak;
+  /**
+   * CGROUPS_STAT_MEMORY_SWAP: swap in use, bytes (v2 memory.swap.current; v1 total_swap of
+   * memory.stat, with swap accounting).
+   */
+  uint64_t memory_swap_current;
+  /**
+   * CGROUPS_STAT_MEMORY_STAT: anonymous memory, bytes (v2 anon, v1 total_rss).
+   */
+  uint64_t memory_anon;
+  /**
+   * Page cache including tmpfs, bytes (v2 file, v1 total_cache).
+   */
+  uint64_t memory_file;
+  /**
+   * CGROUPS_STAT_MEMORY_EVENTS: times the group hit its limit and the OOM killer was
+   * invoked (v2 oom of memory.events; 0 on v1).
+   */
+  uint64_t memory_oom_events;
+  /**
+   * Processes killed by the OOM killer (oom_kill of v2 memory.events or v1
+   * memory.oom_control).
+   */
+  uint64_t memory_oom_kills;
+  /**
+   * Times memory.high was exceeded (v2 high of memory.events; 0 on v1).
+   */
+  uint64_t memory_high_events;
+  /**
+   * CGROUPS_STAT_CPU_USAGE: CPU time, µs (v2 cpu.stat usage_usec, v1 cpuacct.usage).
+   */
+  uint64_t cpu_usage_usec;
+  /**
+   * User-mode CPU time, µs (v2 user_usec, v1 cpuacct.stat user).
+   */
+  uint64_t cpu_user_usec;
+  /**
+   * Kernel-mode CPU time, µs (v2 system_usec, v1 cpuacct.stat system).
+   */
+  uint64_t cpu_system_usec;
+  /**
+   * CGROUPS_STAT_CPU_THROTTLING: CPU cap periods with runnable tasks (cpu.stat nr_periods).
+   */
+  uint64_t cpu_periods;
+  /**
+   * Periods in which the group was throttled (nr_throttled).
+   */
+  uint64_t cpu_throttled_periods;
+  /**
+   * Time throttled, µs (v2 throttled_usec, v1 throttled_time).
+   */
+  uint64_t cpu_throttled_usec;
+  /**
+   * CGROUPS_STAT_PIDS: processes and threads (pids.current).
+   */
+  uint64_t pids_current;
+  /**
+   * Forks refused by pids.max (pids.events max).
+   */
+  uint64_t pids_max_events;
+  /**
+   * CGROUPS_STAT_IO: bytes read, summed over devices (v2 io.stat rbytes; v1
+   * blkio.throttle.io_service_bytes_recursive Read).
+   */
+  uint64_t io_read_bytes;
+  /**
+   * Bytes written (v2 wbytes; v1 Write).
+   */
+  uint64_t io_write_bytes;
+  /**
+   * Read operations (v2 rios; v1 blkio.throttle.io_serviced_recursive Read).
+   */
+  uint64_t io_read_ios;
+  /**
+   * Write operations (v2 wios; v1 Write).
+   */
+  uint64_t io_write_ios;
+} cgroups_stats;
 
 /**
  * Bytes.
@@ -585,6 +821,78 @@ int cgroups_pids_limit(const struct cgroups_cgroup *cg,
                        uint64_t *max_out);
 
 /**
+ * Reads the pressure of `resource` (CGROUPS_CPU, CGROUPS_MEMORY or CGROUPS_IO) in the group
+ * into `*out`; set out->size = sizeof(cgroups_pressure) first. CGROUPS_E_INVALID_ARGUMENT for
+ * another resource or a `size` smaller than the struct's first release (nothing is written);
+ * CGROUPS_E_UNSUPPORTED, with the reason in cgroups_last_error(), where the group has no
+ * cgroup2 directory (v1 hosts; hybrid hosts whose cgroup2 tree serves none of its
+ * controllers) or PSI is off; CGROUPS_E_NOT_FOUND when the group was removed.
+ */
+CGROUPS_MUST_USE
+int cgroups_pressure_read(const struct cgroups_cgroup *cg,
+                          uint32_t resource,
+                          struct cgroups_pressure *out);
+
+/**
+ * Makes a PSI trigger on `resource` (CGROUPS_CPU, CGROUPS_MEMORY or CGROUPS_IO) of the group
+ * and stores its descriptor in `*fd_out`: poll() reports POLLPRI on it each time the stall
+ * time ("some", or "full" when `full` is non-zero) within `window_us` exceeds `stall_us` (at
+ * most once per window). `window_us` must be within 500000 and 10000000 (an unprivileged
+ * caller: a multiple of 2000000 on Linux 6.5+), and `stall_us` more than 0 and at most
+ * `window_us`: CGROUPS_E_INVALID_ARGUMENT otherwise. Close the descriptor with close() to
+ * remove the trigger. CGROUPS_E_UNSUPPORTED and CGROUPS_E_NOT_FOUND as for
+ * cgroups_pressure_read().
+ */
+CGROUPS_MUST_USE
+int cgroups_pressure_trigger(const struct cgroups_cgroup *cg,
+                             uint32_t resource,
+                             int full,
+                             uint64_t stall_us,
+                             uint64_t window_us,
+                             int *fd_out);
+
+/**
+ * Reads the statistics `want` (CGROUPS_STAT_* bits, or CGROUPS_STAT_ALL) of the group into
+ * `*out`, reading only the files they need. Set out->size = sizeof(cgroups_stats) first.
+ * CGROUPS_E_INVALID_ARGUMENT for an undefined bit in `want` or a `size` smaller than the
+ * struct's first release (nothing is written); CGROUPS_E_NOT_FOUND when the group was removed.
+ * What the host cannot give (a controller the handle lacks, a file the kernel lacks) is left
+ * out of out->present.
+ */
+CGROUPS_MUST_USE
+int cgroups_stats_read(const struct cgroups_cgroup *cg,
+                       uint64_t want,
+                       struct cgroups_stats *out);
+
+/**
+ * Opens the files that the statistics `want` need and keeps them open, for a monitor that
+ * reads the same group again and again: each cgroups_stats_reader_read() then costs one pread
+ * per file instead of open, read and close. It holds up to three descriptors per group for
+ * memory and CPU usage (mind RLIMIT_NOFILE with many groups) and stays valid after
+ * cgroups_free(cg). Free it with cgroups_stats_reader_free(). Errors as for
+ * cgroups_stats_read().
+ */
+CGROUPS_MUST_USE
+int cgroups_stats_reader_new(const struct cgroups_cgroup *cg,
+                             uint64_t want,
+                             struct cgroups_stats_reader **out);
+
+/**
+ * Reads the reader's statistics into `*out` (set out->size first, as for
+ * cgroups_stats_read()). CGROUPS_E_NOT_FOUND once the group was removed. A reader may be used
+ * from several threads at once.
+ */
+CGROUPS_MUST_USE
+int cgroups_stats_reader_read(const struct cgroups_stats_reader *reader,
+                              struct cgroups_stats *out);
+
+/**
+ * Frees a reader and closes its descriptors. Calling with NULL is fine. Must not be called
+ * twice with the same reader.
+ */
+void cgroups_stats_reader_free(struct cgroups_stats_reader *reader);
+
+/**
  * A short static description of a status; any int is accepted ("unknown status" for values
  * that are not statuses). Never NULL; do not free.
  */
@@ -603,6 +911,55 @@ int cgroups_user_setup(const char *base,
  * The version of the loaded library, "MAJOR.MINOR.PATCH". Static; do not free.
  */
 const char *cgroups_version(void);
+
+/**
+ * Watches the group for `events` (CGROUPS_EVENT_* bits) and stores a new watch in `*out`.
+ * Poll cgroups_watch_fd() for POLLIN, then call cgroups_watch_read(); or block in
+ * cgroups_watch_wait(). EMPTY and FROZEN are reported when the group is found empty (frozen)
+ * after being seen otherwise; OOM, MEMORY_HIGH and PIDS_MAX when the kernel's counter grew.
+ * The first read reports what is already so when the watch is made (the group empty or
+ * frozen, events its counters already hold; a new group holds none), so that nothing is
+ * missed: make the watch once the job's first process is in the group (cgroups_add() is
+ * synchronous; a child's own cgroups_attach_self() may not have run yet). Where the kernel has
+ * no notification (v1 EMPTY, FROZEN, PIDS_MAX) the descriptor wakes every 100 ms and the read
+ * checks. CGROUPS_E_INVALID_ARGUMENT for no event or an undefined bit;
+ * CGROUPS_E_CONTROLLER_UNAVAILABLE for OOM/MEMORY_HIGH without memory, PIDS_MAX without pids,
+ * FROZEN without the freezer; CGROUPS_E_UNSUPPORTED for MEMORY_HIGH on cgroup v1. The watch
+ * stays valid after cgroups_free(cg).
+ */
+CGROUPS_MUST_USE
+int cgroups_watch_new(const struct cgroups_cgroup *cg,
+                      uint32_t events,
+                      struct cgroups_watch **out);
+
+/**
+ * The descriptor to poll for POLLIN (owned by the watch: do not close it); -1 for NULL.
+ */
+int cgroups_watch_fd(const struct cgroups_watch *w);
+
+/**
+ * Stores the events (CGROUPS_EVENT_* bits) that fired since the last read in `*events_out`,
+ * without blocking; 0 when none did. CGROUPS_E_NOT_FOUND once the group was removed.
+ */
+CGROUPS_MUST_USE
+int cgroups_watch_read(struct cgroups_watch *w,
+                       uint32_t *events_out);
+
+/**
+ * Waits until an event fires or `timeout_ms` passes (-1: forever) and stores what fired in
+ * `*events_out` (0 when the timeout passed: still CGROUPS_OK). CGROUPS_E_INVALID_ARGUMENT for
+ * a timeout below -1; CGROUPS_E_NOT_FOUND once the group was removed.
+ */
+CGROUPS_MUST_USE
+int cgroups_watch_wait(struct cgroups_watch *w,
+                       int timeout_ms,
+                       uint32_t *events_out);
+
+/**
+ * Frees a watch and closes its descriptors. Calling with NULL is fine. Must not be called
+ * twice with the same watch.
+ */
+void cgroups_watch_free(struct cgroups_watch *w);
 
 #ifdef __cplusplus
 }  /* extern "C" */

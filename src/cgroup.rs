@@ -90,6 +90,20 @@ impl Cgroup {
         self.dirs.iter().find(|d| d.version() == Version::V2)
     }
 
+    /// The group's directories in v1 hierarchies.
+    pub(crate) fn v1_dirs(&self) -> impl Iterator<Item = &GroupDir> {
+        self.dirs.iter().filter(|d| d.version() == Version::V1)
+    }
+
+    /// The group's directory in the v1 hierarchy carrying `cpuacct`, if it has one: where its
+    /// CPU usage is on v1 (co-mounted with `cpu`, or the companion hierarchy of a `cpu` mounted
+    /// without it).
+    pub(crate) fn cpuacct_dir(&self) -> Option<&GroupDir> {
+        self.dirs
+            .iter()
+            .find(|d| d.version() == Version::V1 && d.subtree().hierarchy().cpuacct)
+    }
+
     /// Moves the whole process `pid` (all its threads) into the group, in every hierarchy.
     /// A process already in the group stays there, without error.
     ///

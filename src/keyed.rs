@@ -1,7 +1,9 @@
 //! The formats of cgroup interface files, parsed as bytes: flat keyed (`key value` per line:
-//! `memory.stat`, `cpu.stat`, `memory.events`, `cgroup.events`, ...) and nested keyed (`key
-//! sub=value sub=value` per line: `io.stat`, `io.max`, the `*.pressure` files). Unknown keys are
-//! the caller's to ignore; malformed and truncated lines are skipped, never an error.
+//! `memory.stat`, `cpu.stat`, `memory.events`, `cgroup.events`, ...), nested keyed (`key
+//! sub=value sub=value` per line: `io.stat`, `io.max`, the `*.pressure` files), single values
+//! (`memory.current`, `cpuacct.usage`) and v1 blkio's per-device operation counts (`MAJ:MIN Read
+//! 4096` per line). Unknown keys are the caller's to ignore; malformed and truncated lines are
+//! skipped, never an error.
 
 /// The `key value` pairs of a flat keyed file whose value is an unsigned number; lines with
 /// another value (`max`, text) or malformed ones are skipped.
@@ -20,6 +22,30 @@ pub(crate) fn flat(text: &[u8]) -> impl Iterator<Item = (&str, u64)> {
 /// The value of `key` in a flat keyed file.
 pub(crate) fn flat_value(text: &[u8], key: &str) -> Option<u64> {
     flat(text).find(|(k, _)| *k == key).map(|(_, v)| v)
+}
+
+/// The value of a file holding one unsigned number (`memory.current`, `pids.current`); `None`
+/// for anything else (`max`, text, several fields, nothing).
+pub(crate) fn single(text: &[u8]) -> Option<u64> {
+    let text = std::str::from_utf8(text).ok()?;
+    let mut fields = text.split_ascii_whitespace();
+    let value = fields.next()?.parse().ok()?;
+    fields.next().is_none().then_some(value)
+}
+
+/// The `(device, operation, value)` lines of a v1 blkio statistics file
+/// (`blkio.throttle.io_service_bytes`, `..._serviced`, and their `_recursive` forms): `8:0 Read
+/// 4096`. The device-less `Total` line and malformed lines are skipped.
+pub(crate) fn device_ops(text: &[u8]) -> impl Iterator<Item = (&str, &str, u64)> {
+    text.split(|&b| b == b'\n').filter_map(|line| {
+        let line = std::str::from_utf8(line).ok()?;
+        let mut fields = line.split_ascii_whitespace();
+        let (device, operation, value) = (fields.next()?, fields.next()?, fields.next()?);
+        if fields.next().is_some() || !device.contains(':') {
+            return None;
+        }
+        Some((device, operation, value.parse().ok()?))
+    })
 }
 
 /// One line of a nested keyed file: its key and its `sub=value` pairs (values as text: a number,
@@ -82,5 +108,29 @@ mod tests {
         assert_eq!(lines[1].get("avg60"), Some("1.50"));
         assert_eq!(lines[2].get("rbps"), Some("max"));
         assert!(lines[3].pairs.is_empty());
+    }
+
+    #[test]
+    fn single_values_are_one_number_and_nothing_else() {
+        assert_eq!(single(b"761856\n"), Some(761856));
+        assert_eq!(single(b"max\n"), None);
+        assert_eq!(single(b""), None);
+        assert_eq!(single(b"1 2\n"), None);
+        assert_eq!(single(b"-1\n"), None);
+    }
+
+    #[test]
+    fn v1_device_operation_lines_skip_the_total_and_broken_lines() {
+        let text = b"254:0 Read 8388608\n254:0 Write 8388608\n254:0 Total 16777216\n\
+                     Total 16777216\n8:0 Read\n8:0 Read x\n8:16 Write 5 6\n";
+        let ops: Vec<_> = device_ops(text).collect();
+        assert_eq!(
+            ops,
+            [
+                ("254:0", "Read", 8388608),
+                ("254:0", "Write", 8388608),
+                ("254:0", "Total", 16777216)
+            ]
+        );
     }
 }

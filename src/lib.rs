@@ -54,15 +54,18 @@ pub mod layout;
 mod migrate;
 pub mod name;
 mod open;
+mod pressure;
 mod procfs;
 #[cfg(feature = "systemd")]
 mod scope;
+mod stats;
 mod subtree;
 mod sys;
 #[cfg(feature = "systemd")]
 #[doc(hidden)]
 pub mod systemd;
 pub mod user;
+mod watch;
 
 pub use cgroup::{Cgroup, Selection};
 pub use context::Context;
@@ -72,6 +75,9 @@ pub use delegation::delegate_subtree;
 pub use error::{Error, Result};
 pub use layout::{Controller, Controllers, Hierarchy, Layout, LayoutKind, Version};
 pub use open::create_subtree;
+pub use pressure::{Pressure, PressureLine, Resource, Stall};
 #[cfg(feature = "systemd")]
 pub use scope::{ScopeManager, ScopeOptions};
+pub use stats::{StatKinds, Stats, StatsReader};
 pub use user::User;
+pub use watch::{Events, Watch};

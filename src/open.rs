@@ -59,12 +59,7 @@ pub(crate) fn open_group(
         }
     };
     let mut chosen: Vec<usize> = (0..layout.hierarchies().len())
-        .filter(|&i| {
-            !layout.hierarchies()[i]
-                .controllers
-                .intersection(wanted)
-                .is_empty()
-        })
+        .filter(|&i| layout.hierarchies()[i].used_for(wanted))
         .collect();
     if chosen.is_empty() {
         return Err(Error::ControllerUnavailable {

@@ -7,7 +7,7 @@
 //! calls: one `open`, one `write` (or reads until a short one), one `close`.
 
 use std::io;
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::{Component, Path};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -141,30 +141,59 @@ pub(crate) fn read_file_at(dir: BorrowedFd<'_>, name: &str) -> io::Result<Vec<u8
 
 /// Reads from the current position of `fd` until a short read.
 pub(crate) fn read_to_end(fd: BorrowedFd<'_>) -> io::Result<Vec<u8>> {
-    let mut content = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        let n = nix::unistd::read(fd, &mut chunk)?;
-        content.extend_from_slice(&chunk[..n]);
-        if n < chunk.len() {
-            return Ok(content);
-        }
-    }
+    fill_until_short(|buffer, _| {
+        // SAFETY: `buffer` is writable for its length (spare capacity of a Vec).
+        let n = unsafe { libc::read(fd.as_raw_fd(), buffer.as_mut_ptr().cast(), buffer.len()) };
+        byte_count(n)
+    })
 }
 
 /// Reads a whole file through a descriptor kept open, from offset 0 (`pread`), so that the
 /// descriptor can be read again later; seq_files regenerate their content at offset 0.
 pub(crate) fn pread_to_end(fd: BorrowedFd<'_>) -> io::Result<Vec<u8>> {
-    let mut content = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
+    fill_until_short(|buffer, offset| {
         let offset =
-            i64::try_from(content.len()).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
-        let n = nix::sys::uio::pread(fd, &mut chunk, offset)?;
-        content.extend_from_slice(&chunk[..n]);
-        if n < chunk.len() {
+            libc::off_t::try_from(offset).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
+        // SAFETY: `buffer` is writable for its length (spare capacity of a Vec).
+        let n = unsafe {
+            libc::pread(
+                fd.as_raw_fd(),
+                buffer.as_mut_ptr().cast(),
+                buffer.len(),
+                offset,
+            )
+        };
+        byte_count(n)
+    })
+}
+
+/// The result of a `read(2)`-like call: the bytes read, or the OS error.
+fn byte_count(n: libc::ssize_t) -> io::Result<usize> {
+    usize::try_from(n).map_err(|_| io::Error::last_os_error())
+}
+
+/// Calls `read(buffer, offset)` into the spare capacity of a growing buffer, without zeroing
+/// it first, until a short read; EINTR is retried. A small file costs one call and one
+/// allocation.
+fn fill_until_short(
+    mut read: impl FnMut(&mut [std::mem::MaybeUninit<u8>], usize) -> io::Result<usize>,
+) -> io::Result<Vec<u8>> {
+    const CHUNK: usize = 4096;
+    let mut content: Vec<u8> = Vec::with_capacity(CHUNK);
+    loop {
+        let offset = content.len();
+        let spare = content.spare_capacity_mut();
+        let wanted = spare.len();
+        let n = match read(spare, offset) {
+            Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
+            result => result?.min(wanted),
+        };
+        // SAFETY: the call initialised the first `n` bytes of the spare capacity.
+        unsafe { content.set_len(offset + n) };
+        if n < wanted {
             return Ok(content);
         }
+        content.reserve(CHUNK);
     }
 }
 
@@ -364,6 +393,22 @@ mod tests {
             );
         }
         assert!(open_dir_by_components(root.as_fd(), Path::new("task")).is_ok());
+    }
+
+    #[test]
+    fn files_longer_than_one_chunk_are_read_whole_and_again_from_the_start() {
+        let path = std::env::temp_dir().join(format!("cgroups-sys-test-{}", std::process::id()));
+        let content: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &content).unwrap();
+        let file = openat(nix::fcntl::AT_FDCWD, &path, OFlag::O_RDONLY, Mode::empty()).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(read_to_end(file.as_fd()).unwrap(), content);
+        assert!(
+            read_to_end(file.as_fd()).unwrap().is_empty(),
+            "at the end now"
+        );
+        assert_eq!(pread_to_end(file.as_fd()).unwrap(), content);
+        assert_eq!(pread_to_end(file.as_fd()).unwrap(), content);
     }
 
     #[test]

@@ -137,6 +137,62 @@ fn the_sandbox_example_caps_limits_and_kills_under_valgrind() {
 }
 
 #[test]
+fn c_api_monitoring_tests_pass_under_valgrind() {
+    let tree = TestTree::new();
+    let test = program("test_monitoring");
+    let output = run_on_test_base(&tree, &checked(&test));
+    assert!(
+        output.status.success(),
+        "test_monitoring failed: {:?}",
+        output.status
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains(" 0 failed"));
+}
+
+#[test]
+fn the_monitor_example_reports_a_finished_job_and_what_it_used() {
+    let tree = TestTree::new();
+    let monitor = program("monitor");
+    let job = "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done";
+    let output = run_on_test_base(
+        &tree,
+        &[checked(&monitor).as_slice(), &["64", job]].concat(),
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("event: EMPTY") && stdout.contains("exit: status 0"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("event: OOM"), "{stdout}");
+    assert!(
+        stdout.contains("cpu: ") && stdout.ends_with("done\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_monitor_example_reports_an_oom_kill() {
+    let tree = TestTree::new();
+    let monitor = program("monitor");
+    let job = "exec dd if=/dev/zero of=/dev/null bs=64M count=1";
+    let output = run_on_test_base(
+        &tree,
+        &[checked(&monitor).as_slice(), &["16", job]].concat(),
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    for expected in [
+        "event: OOM",
+        "event: EMPTY",
+        "exit: killed by signal 9",
+        "oom kills: 1",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} missing:\n{stdout}");
+    }
+}
+
+#[test]
 fn the_header_compiles_as_cpp() {
     let output = Command::new(program("header_cpp")).output().unwrap();
     assert!(output.status.success());

@@ -34,6 +34,13 @@ pub(crate) fn required_ref<'a, T>(ptr: *const T, argument: &str) -> Result<&'a T
     unsafe { ptr.as_ref() }.ok_or_else(|| Failure::null(argument))
 }
 
+/// A required pointer to an object the library handed out, for a call that changes it.
+pub(crate) fn required_mut<'a, T>(ptr: *mut T, argument: &str) -> Result<&'a mut T, Failure> {
+    // SAFETY: a non-NULL pointer is a live object of type T, not used elsewhere during the call
+    // (C contract).
+    unsafe { ptr.as_mut() }.ok_or_else(|| Failure::null(argument))
+}
+
 /// Hands ownership of `value` to C as a Box; [`take_box`] takes it back (in the `_free` call).
 pub(crate) fn into_c<T>(value: T) -> *mut T {
     Box::into_raw(Box::new(value))
@@ -55,6 +62,11 @@ impl<T> Out<T> {
             return Err(Failure::null(argument));
         }
         Ok(Out(ptr))
+    }
+
+    /// The checked pointer, for reading a field the caller set (a struct's `size`).
+    pub fn as_ptr(&self) -> *mut T {
+        self.0
     }
 
     /// Writes the result; called only on success.

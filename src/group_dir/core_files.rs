@@ -26,6 +26,16 @@ pub(crate) struct CoreEvents {
     pub frozen: Option<bool>,
 }
 
+impl CoreEvents {
+    /// Parses the content of `cgroup.events`.
+    pub(crate) fn parse(text: &[u8]) -> CoreEvents {
+        CoreEvents {
+            populated: keyed::flat_value(text, "populated").is_some_and(|v| v != 0),
+            frozen: keyed::flat_value(text, "frozen").map(|v| v != 0),
+        }
+    }
+}
+
 impl GroupDir {
     /// Reads `cgroup.events` of a v2 group.
     ///
@@ -77,15 +87,6 @@ impl GroupDir {
                 None => REREAD_INTERVAL,
             };
             sys::poll_priority(file.as_fd(), wait).map_err(|e| Error::from_io("poll", &path, e))?;
-        }
-    }
-}
-
-impl CoreEvents {
-    fn parse(text: &[u8]) -> CoreEvents {
-        CoreEvents {
-            populated: keyed::flat_value(text, "populated").is_some_and(|v| v != 0),
-            frozen: keyed::flat_value(text, "frozen").map(|v| v != 0),
         }
     }
 }

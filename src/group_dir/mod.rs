@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+pub(crate) use core_files::CoreEvents;
 use kept_files::KeptFiles;
 
 use nix::fcntl::OFlag;
@@ -181,6 +182,13 @@ impl GroupDir {
     /// Whether the interface file `file` exists in the group.
     pub(crate) fn has_file(&self, file: &str) -> Result<bool> {
         sys::exists_at(self.fd(), file).map_err(|e| Error::from_io("stat", self.path.join(file), e))
+    }
+
+    /// Opens the interface file `file` with `flags` (`O_CLOEXEC | O_NOFOLLOW` added) for a
+    /// caller that keeps the descriptor: a statistics reader, a watch, a pressure trigger.
+    /// Fails like [`GroupDir::read`].
+    pub(crate) fn open(&self, file: &'static str, flags: OFlag) -> Result<OwnedFd> {
+        self.on_file("open", file, |dir| sys::open_file_at(dir, file, flags))
     }
 
     /// Whether the group still exists (every cgroup has `cgroup.procs`).

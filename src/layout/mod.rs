@@ -44,6 +44,11 @@ pub struct Hierarchy {
     pub version: Version,
     /// The known controllers this hierarchy serves.
     pub controllers: Controllers,
+    /// Whether this v1 hierarchy carries `cpuacct` (CPU usage accounting). A hierarchy that
+    /// carries it alone serves no controller: it is kept as the companion of a v1 `cpu`
+    /// hierarchy mounted without it, and a group opened with [`Controller::Cpu`] is made there
+    /// too, so that its CPU usage can be read.
+    pub cpuacct: bool,
     /// The directory under which the users' subtrees live (the base in this hierarchy).
     pub dir: PathBuf,
     /// `dir` as `/proc/<pid>/cgroup` names it.
@@ -65,17 +70,27 @@ impl Hierarchy {
     }
 
     /// The group of this hierarchy that a process is in, from the lines of its
-    /// `/proc/<pid>/cgroup`: the cgroup2 line, or the v1 line carrying one of our controllers.
+    /// `/proc/<pid>/cgroup`: the cgroup2 line, or the v1 line carrying one of our controllers
+    /// (or `cpuacct`).
     pub(crate) fn membership<'a>(&self, lines: &[Membership<'a>]) -> Option<&'a Path> {
         lines
             .iter()
             .find(|line| match self.version {
                 Version::V2 => line.is_unified(),
                 Version::V1 => {
-                    !line.is_unified() && self.controllers.iter().any(|c| line.carries(c.v1_name()))
+                    !line.is_unified()
+                        && (self.controllers.iter().any(|c| line.carries(c.v1_name()))
+                            || (self.cpuacct && line.carries("cpuacct")))
                 }
             })
             .map(|line| line.path)
+    }
+
+    /// Whether a group opened with `wanted` is made in this hierarchy: it serves one of them,
+    /// or it is the `cpuacct` companion and `wanted` has the CPU controller.
+    pub(crate) fn used_for(&self, wanted: Controllers) -> bool {
+        !self.controllers.intersection(wanted).is_empty()
+            || (self.controllers.is_empty() && self.cpuacct && wanted.contains(Controller::Cpu))
     }
 }
 

@@ -75,19 +75,21 @@ pub(super) fn resolve(
         if !relative.as_os_str().is_empty() {
             cgroup_path.push(relative);
         }
-        let (version, controllers) = if entry.unified {
-            (Version::V2, v2_controllers(&entry.mount_point)?)
+        let (version, controllers, cpuacct) = if entry.unified {
+            (Version::V2, v2_controllers(&entry.mount_point)?, false)
         } else {
             let carried = entry
                 .super_options
                 .iter()
                 .filter_map(|option| Controller::from_v1_name(option))
                 .collect();
-            (Version::V1, carried)
+            let cpuacct = entry.super_options.iter().any(|o| o == "cpuacct");
+            (Version::V1, carried, cpuacct)
         };
         hierarchies.push(Hierarchy {
             version,
             controllers,
+            cpuacct,
             dir,
             cgroup_path,
             mount_point: entry.mount_point.clone(),
@@ -112,8 +114,12 @@ pub(super) fn resolve(
         (true, false) => LayoutKind::Legacy,
         _ => LayoutKind::Unified,
     };
-    // Hierarchies without a supported controller (name=systemd, devices, ...) are not ours.
-    hierarchies.retain(|h| !h.controllers.is_empty());
+    // Hierarchies without a supported controller (name=systemd, devices, ...) are not ours,
+    // except cpuacct mounted apart from a v1 cpu hierarchy: the CPU usage of its groups is there.
+    let cpu_without_cpuacct = hierarchies
+        .iter()
+        .any(|h| h.version == Version::V1 && h.controllers.contains(Controller::Cpu) && !h.cpuacct);
+    hierarchies.retain(|h| !h.controllers.is_empty() || (h.cpuacct && cpu_without_cpuacct));
     Ok(Layout { kind, hierarchies })
 }
 

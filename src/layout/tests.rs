@@ -195,3 +195,40 @@ fn relative_and_traversing_bases_are_refused() {
         Path::new("/sys/fs/cgroup")
     );
 }
+
+#[test]
+fn cpuacct_mounted_apart_from_cpu_is_kept_as_its_companion() {
+    let text = b"\
+32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
+33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct
+35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+";
+    let layout = at(text, "/sys/fs/cgroup", &[]).unwrap();
+    assert_eq!(layout.hierarchies().len(), 3);
+    let cpuacct = &layout.hierarchies()[1];
+    assert!(cpuacct.cpuacct && cpuacct.controllers.is_empty());
+    assert!(cpuacct.used_for(Controller::Cpu.into()));
+    assert!(!cpuacct.used_for(Controller::Memory.into()));
+    assert!(!layout.hierarchies()[0].cpuacct);
+    let own = b"3:memory:/a\n2:cpuacct:/job\n1:cpu:/job\n";
+    let rooted = layout.at_cgroups_of(own).unwrap();
+    assert_eq!(rooted.hierarchies()[1].cgroup_path, Path::new("/job"));
+}
+
+#[test]
+fn cpuacct_is_not_kept_where_cpu_carries_it_or_no_v1_cpu_exists() {
+    let layout = at(HYBRID, "/sys/fs/cgroup", &[]).unwrap();
+    let cpu = layout
+        .hierarchies()
+        .iter()
+        .find(|h| h.controllers.contains(Controller::Cpu))
+        .unwrap();
+    assert!(
+        cpu.cpuacct,
+        "co-mounted cpu,cpuacct carries the usage itself"
+    );
+    let alone = b"33 31 0:30 / /sys/fs/cgroup/cpuacct rw - cgroup cgroup rw,cpuacct\n\
+                  41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+    let layout = at(alone, "/sys/fs/cgroup", &[Controller::Cpu]).unwrap();
+    assert!(layout.hierarchies().iter().all(|h| !h.cpuacct));
+}
