@@ -131,3 +131,45 @@ fn controls_are_set_and_read_back_and_freeze_kill_and_delete_kill_act_on_every_p
         "killed by TERM, then by delete --kill; the group is gone; a bad signal is a usage error"
     );
 }
+
+#[test]
+fn stats_events_and_top_report_on_live_groups() {
+    let tree = TestTree::new();
+    let output = script(
+        &tree,
+        r#"set -e; EV=$(mktemp); $C --base "$0" create busy; $C --base "$0" create idle --memory 64M;
+           $C --base "$0" --json stats idle;
+           sleep 60 & H=$!; $C --base "$0" add busy $H;
+           timeout 5 $C --base "$0" events busy > "$EV" 2>&1 & E=$!;
+           sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done' & B=$!;
+           $C --base "$0" add busy $B; kill $H;
+           COLUMNS=70 LINES=10 $C --base "$0" top --batch --iterations 2 --delay 0.5;
+           $C --base "$0" --json top -n 1;
+           wait $B; wait $E || true;
+           $C --base "$0" delete busy; $C --base "$0" delete idle; cat "$EV"; rm -f "$EV""#,
+    );
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}");
+    let mut lines = text.lines();
+    let stats: Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    assert_eq!(stats["name"], "idle");
+    assert_eq!(stats["pids_current"].as_u64().unwrap_or(0), 0);
+    assert!(stats["memory_current"].is_u64(), "{stats}");
+    let tables: Vec<&str> = lines.by_ref().take_while(|l| !l.starts_with('[')).collect();
+    let headers = tables.iter().filter(|l| l.starts_with("Group")).count();
+    assert_eq!(headers, 2, "two refreshes: {tables:?}");
+    assert!(tables.iter().all(|l| l.chars().count() <= 70), "{tables:?}");
+    let busy: Vec<&&str> = tables.iter().filter(|l| l.starts_with("busy ")).collect();
+    assert_eq!(busy.len(), 2, "{tables:?}");
+    assert!(
+        busy[1]
+            .split_whitespace()
+            .nth(2)
+            .is_some_and(|cpu| cpu != "-"),
+        "the second refresh shows busy's CPU share: {busy:?}"
+    );
+    assert!(
+        text.contains("busy empty"),
+        "the events of the finished job: {text}"
+    );
+}

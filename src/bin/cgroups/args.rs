@@ -93,6 +93,32 @@ pub enum Command {
         /// The group's name
         name: String,
     },
+    /// Show what an existing group uses: memory, CPU time, throttling, processes, I/O
+    Stats {
+        /// The group's name
+        name: String,
+        /// Show them again every SECS seconds, until interrupted
+        #[arg(long, value_name = "SECS", value_parser = units::parse_seconds)]
+        watch: Option<f64>,
+    },
+    /// Print one line per event of an existing group until interrupted: empty (the last
+    /// process left), oom, memory_high, pids_max (a fork refused), frozen
+    Events {
+        /// The group's name
+        name: String,
+    },
+    /// A live table of the subtree's groups, like systemd-cgtop: tasks, %CPU, memory, pressure
+    Top {
+        /// Seconds between refreshes
+        #[arg(long, short, default_value = "1", value_parser = units::parse_seconds)]
+        delay: f64,
+        /// Stop after N refreshes (0: run until interrupted)
+        #[arg(long, short = 'n', default_value = "0", value_name = "N")]
+        iterations: u64,
+        /// Print each table after the last instead of redrawing the screen (for scripts and logs)
+        #[arg(long, short)]
+        batch: bool,
+    },
     /// Signal every process of a group and of its child groups, including those forked
     /// meanwhile
     Kill {

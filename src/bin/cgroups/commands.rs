@@ -9,6 +9,7 @@ use cgroups::{Cgroup, Context, Error, Layout, Selection, Unit};
 use serde_json::{json, Value};
 
 use crate::args::{Cli, Command, Limits};
+use crate::monitor;
 
 /// A failure, with the group it concerns.
 pub struct Failure {
@@ -88,6 +89,21 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Failure> {
             .load(name)
             .and_then(|g| g.thaw())
             .map_err(on(name))?,
+        Command::Stats { name, watch } => {
+            monitor::stats(&context, name, *watch, &|record| show(cli, record)).map_err(on(name))?
+        }
+        Command::Events { name } => monitor::events(&context, name, cli.json).map_err(on(name))?,
+        Command::Top {
+            delay,
+            iterations,
+            batch,
+        } => monitor::top(
+            &context,
+            Duration::from_secs_f64(*delay),
+            *iterations,
+            *batch,
+            cli.json,
+        )?,
         Command::Kill { name, signal } => {
             let group = context.load(name).map_err(on(name))?;
             group.kill(*signal).map_err(on(name))?;

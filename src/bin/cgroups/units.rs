@@ -55,6 +55,18 @@ pub fn parse_cpus(text: &str) -> Result<f64, String> {
     Ok(cpus)
 }
 
+/// A positive number of seconds from `1`, `0.5` or `2.5`.
+pub fn parse_seconds(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(seconds.is_finite() && seconds > 0.0 && seconds < 1e6) {
+        return Err(format!("{text:?} is not a positive number of seconds"));
+    }
+    Ok(seconds)
+}
+
 /// A signal from `TERM`, `SIGTERM`, `term` or `15`.
 pub fn parse_signal(text: &str) -> Result<i32, String> {
     let name = text.trim().to_ascii_uppercase();
