@@ -132,21 +132,44 @@ pub(crate) fn open_file_at(dir: BorrowedFd<'_>, name: &str, flags: OFlag) -> io:
     )?)
 }
 
-/// Reads the whole file `name` of `dir`. cgroup files are seq_files, which fill the buffer until
-/// the end of the content: a short read is the end, so small files cost one `read`.
-pub(crate) fn read_file_at(dir: BorrowedFd<'_>, name: &str) -> io::Result<Vec<u8>> {
-    let file = open_file_at(dir, name, OFlag::O_RDONLY)?;
-    read_to_end(file.as_fd())
+/// How the kernel hands out a file's content. Both `/proc` files and cgroup interface files are
+/// seq_files, which return at most one buffer (a page at first) of whole records per `read`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Records {
+    /// The content is one record (every value file, `/proc/<pid>/status`, `/proc/<pid>/cgroup`):
+    /// the buffer grows until it holds all of it, so a short read is the end and small files
+    /// cost one `read`.
+    One,
+    /// One record per line (`/proc/self/mountinfo`, `cgroup.procs`, `cgroup.threads`, v1
+    /// `tasks`): a `read` stops at the last record that fits in a page, so only an empty read
+    /// is the end.
+    Many,
 }
 
-/// Reads from the current position of `fd` until a short read.
-pub(crate) fn read_to_end(fd: BorrowedFd<'_>) -> io::Result<Vec<u8>> {
+impl Records {
+    /// The kind of the cgroup interface file `name`.
+    pub(crate) fn of(name: &str) -> Records {
+        match name {
+            "cgroup.procs" | "cgroup.threads" | "tasks" => Records::Many,
+            _ => Records::One,
+        }
+    }
+}
+
+/// Reads the whole interface file `name` of `dir`.
+pub(crate) fn read_file_at(dir: BorrowedFd<'_>, name: &str) -> io::Result<Vec<u8>> {
+    let file = open_file_at(dir, name, OFlag::O_RDONLY)?;
+    read_to_end(file.as_fd(), Records::of(name))
+}
+
+/// Reads from the current position of `fd` to the end of a file made of `records`.
+pub(crate) fn read_to_end(fd: BorrowedFd<'_>, records: Records) -> io::Result<Vec<u8>> {
     let mut content = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
         let n = nix::unistd::read(fd, &mut chunk)?;
         content.extend_from_slice(&chunk[..n]);
-        if n < chunk.len() {
+        if n == 0 || (n < chunk.len() && records == Records::One) {
             return Ok(content);
         }
     }
@@ -154,7 +177,7 @@ pub(crate) fn read_to_end(fd: BorrowedFd<'_>) -> io::Result<Vec<u8>> {
 
 /// Reads a whole file through a descriptor kept open, from offset 0 (`pread`), so that the
 /// descriptor can be read again later; seq_files regenerate their content at offset 0.
-pub(crate) fn pread_to_end(fd: BorrowedFd<'_>) -> io::Result<Vec<u8>> {
+pub(crate) fn pread_to_end(fd: BorrowedFd<'_>, records: Records) -> io::Result<Vec<u8>> {
     let mut content = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
@@ -162,7 +185,7 @@ pub(crate) fn pread_to_end(fd: BorrowedFd<'_>) -> io::Result<Vec<u8>> {
             i64::try_from(content.len()).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
         let n = nix::sys::uio::pread(fd, &mut chunk, offset)?;
         content.extend_from_slice(&chunk[..n]);
-        if n < chunk.len() {
+        if n == 0 || (n < chunk.len() && records == Records::One) {
             return Ok(content);
         }
     }
@@ -274,15 +297,15 @@ pub(crate) fn chown_at(
     )?)
 }
 
-/// Reads a whole file by path (for `/proc`), as bytes.
-pub(crate) fn read_path(path: &Path) -> io::Result<Vec<u8>> {
+/// Reads a whole file made of `records` by path (for `/proc`), as bytes.
+pub(crate) fn read_path(path: &Path, records: Records) -> io::Result<Vec<u8>> {
     let file = openat(
         nix::fcntl::AT_FDCWD,
         path,
         OFlag::O_RDONLY | OFlag::O_CLOEXEC,
         Mode::empty(),
     )?;
-    read_to_end(file.as_fd())
+    read_to_end(file.as_fd(), records)
 }
 
 #[cfg(test)]
@@ -304,6 +327,35 @@ mod tests {
             );
         }
         assert!(open_dir_by_components(root.as_fd(), Path::new("task")).is_ok());
+    }
+
+    #[test]
+    fn files_of_many_records_are_read_to_an_empty_read() {
+        let mut fds = [0; 2];
+        // SAFETY: a valid array of two descriptors for socketpair to fill.
+        let rc =
+            unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_SEQPACKET, 0, fds.as_mut_ptr()) };
+        assert_eq!(rc, 0);
+        // SAFETY: socketpair returned two open descriptors that nothing else owns.
+        let (reader, writer) = unsafe {
+            use std::os::fd::FromRawFd;
+            (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1]))
+        };
+        // Each packet comes out in one read, like a page of seq_file records.
+        for packet in [&b"line 1\n"[..], b"line 2\n", b"line 3\n"] {
+            write_once(writer.as_fd(), packet).unwrap();
+        }
+        assert_eq!(
+            read_to_end(reader.as_fd(), Records::One).unwrap(),
+            b"line 1\n"
+        );
+        drop(writer);
+        assert_eq!(
+            read_to_end(reader.as_fd(), Records::Many).unwrap(),
+            b"line 2\nline 3\n"
+        );
+        assert_eq!(Records::of("cgroup.procs"), Records::Many);
+        assert_eq!(Records::of("memory.max"), Records::One);
     }
 
     #[test]

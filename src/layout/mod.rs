@@ -229,7 +229,7 @@ fn read_mounts() -> Result<Vec<procfs::mountinfo::CgroupMount>> {
 /// The controllers a cgroup2 mount offers (its root's `cgroup.controllers`).
 fn read_v2_controllers(mount_point: &Path) -> Result<Controllers> {
     let path = mount_point.join("cgroup.controllers");
-    crate::sys::read_path(&path)
+    crate::sys::read_path(&path, crate::sys::Records::One)
         .map(|text| Controllers::from_v2_list(&text))
         .map_err(|e| Error::from_io("read", path, e))
 }
