@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::GroupDir;
 use crate::error::{Error, Result};
+use crate::procfs;
 use crate::sys;
 
 /// How long a removal keeps emptying a group whose members keep forking.
@@ -57,9 +58,16 @@ impl GroupDir {
                 delay *= 2;
             }
         }
+        let reason = if procfs::in_child_pid_namespace() {
+            "the group stayed busy with no process left that can be seen from here: it may hold \
+             processes outside the caller's pid namespace (cgroup v1 does not list them), which \
+             can be neither named nor moved from here"
+        } else {
+            "the group stayed busy after all its processes were moved out"
+        };
         Err(Error::Busy {
             path: self.path().to_path_buf(),
-            reason: "the group stayed busy after all its processes were moved out".into(),
+            reason: reason.into(),
         })
     }
 

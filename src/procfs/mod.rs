@@ -33,6 +33,16 @@ pub(crate) fn read_process_file(pid: libc::pid_t, file: &str) -> io::Result<Vec<
     })
 }
 
+/// The inode number of the initial pid namespace (`PROC_PID_INIT_INO`, fixed since Linux 3.8).
+const INITIAL_PID_NAMESPACE: u64 = 0xEFFF_FFFC;
+
+/// Whether the caller lives in a pid namespace below the initial one, from which processes of
+/// other namespaces cannot be seen: cgroup v2 lists them as 0 in `cgroup.procs`, v1 not at all.
+pub(crate) fn in_child_pid_namespace() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self/ns/pid").is_ok_and(|ns| ns.ino() != INITIAL_PID_NAMESPACE)
+}
+
 /// Splits `text` into lines without their `\n`.
 pub(crate) fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
     text.split(|&b| b == b'\n').filter(|line| !line.is_empty())
