@@ -3,12 +3,14 @@
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd};
+use std::path::Path;
 
 use nix::fcntl::OFlag;
 
 use super::{is_missing, GroupDir};
 use crate::error::{Error, Result};
 use crate::migrate;
+use crate::procfs;
 use crate::procfs::process::Status;
 use crate::sys;
 
@@ -40,6 +42,30 @@ impl GroupDir {
             }
         }
         Ok(members)
+    }
+
+    /// Whether the cgroup `path` (as `/proc/<pid>/cgroup` names it) is this directory or lies
+    /// below it. Where another user may rename and replace groups in the user's directory, this
+    /// is decided by identity (the directory at `path` or at one of its ancestors is this one: a
+    /// renamed group keeps its identity, a decoy at its old name does not), elsewhere by name.
+    ///
+    /// Fails when the user's directory or this one cannot be examined (`stat`).
+    pub(crate) fn holds(&self, path: &Path) -> Result<bool> {
+        if !self.subtree.shared_with_another_user()? {
+            return Ok(procfs::cgroup::is_within(path, &self.cgroup_path()));
+        }
+        let Ok(relative) = path.strip_prefix(self.subtree.cgroup_path_of(Path::new(""))) else {
+            return Ok(false);
+        };
+        let own = sys::stat(self.fd()).map_err(|e| Error::from_io("stat", self.path(), e))?;
+        let is_own = |candidate: &Path| {
+            sys::stat_at(self.subtree.base(), candidate)
+                .is_ok_and(|named| (named.dev, named.ino) == (own.dev, own.ino))
+        };
+        Ok(relative
+            .ancestors()
+            .filter(|candidate| !candidate.as_os_str().is_empty())
+            .any(is_own))
     }
 
     /// Moves process `pid` (whose status is `status`) into this directory.
