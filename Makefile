@@ -18,6 +18,9 @@ RELEASE := target/release
 STAGE   := $(CURDIR)/build/stage
 STAGE_PC := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig
 C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/header_cpp
+# Helpers of tests/hardening.rs.
+C_TESTS += build/c/test_attach_nomalloc build/c/test_attach_dlopen build/c/libmalloc_guard.so \
+  build/c/zombie_leader
 
 .PHONY: all lib header check-header install stage example c-programs check check-vm bench bench-vm lint clean
 
@@ -72,6 +75,17 @@ build/c/test_api_static: tests/c/test_api.c stage
 	@mkdir -p build/c
 	$(CC) $(CFLAGS) $(WARNINGS) $< -o $@ $$($(STAGE_PC) pkg-config --cflags cgroups) \
 	  $(STAGE)/lib/libcgroups.a $$($(STAGE_PC) pkg-config --static --libs-only-l cgroups | sed 's/-lcgroups//') -lm
+
+# The same test, loading the library with dlopen() instead of linking it.
+build/c/test_attach_dlopen: tests/c/test_attach_nomalloc.c stage
+	@mkdir -p build/c
+	$(CC) $(CFLAGS) $(WARNINGS) -DUSE_DLOPEN $< -o $@ $$($(STAGE_PC) pkg-config --cflags cgroups) \
+	  -Wl,-rpath,$(STAGE)/lib -lpthread -ldl
+
+# An LD_PRELOAD library that aborts on allocation after fork (see the file).
+build/c/libmalloc_guard.so: tests/c/malloc_guard.c
+	@mkdir -p build/c
+	$(CC) $(CFLAGS) $(WARNINGS) -shared -fPIC $< -o $@
 
 build/c/header_cpp: tests/c/header_cpp.cpp stage
 	@mkdir -p build/c
