@@ -6,7 +6,7 @@
 pub mod controller;
 mod resolve;
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 pub use controller::{Controller, Controllers};
 
@@ -145,13 +145,22 @@ impl Layout {
                 Some(leaf) if leaf == name::USER_LEAF => own.parent().unwrap_or(own),
                 _ => own,
             };
-            let relative = own.strip_prefix(&h.cgroup_path).map_err(|_| {
-                not_visible(format!(
-                    "the process's cgroup {} is outside {}",
-                    own.display(),
-                    h.cgroup_path.display()
-                ))
-            })?;
+            let relative = own
+                .strip_prefix(&h.cgroup_path)
+                .ok()
+                .filter(|relative| {
+                    relative
+                        .components()
+                        .all(|c| matches!(c, Component::Normal(_)))
+                })
+                .ok_or_else(|| {
+                    not_visible(format!(
+                        "the process's cgroup {} is outside {} (a path with '..' lies outside \
+                         the caller's cgroup namespace)",
+                        own.display(),
+                        h.cgroup_path.display()
+                    ))
+                })?;
             let mut rooted = h.clone();
             if !relative.as_os_str().is_empty() {
                 rooted.dir.push(relative);
