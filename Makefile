@@ -22,7 +22,8 @@ C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/h
 C_TESTS += build/c/test_attach_nomalloc build/c/test_attach_dlopen build/c/libmalloc_guard.so \
   build/c/zombie_leader
 
-.PHONY: all lib header check-header install stage example c-programs check check-vm bench bench-vm lint clean
+.PHONY: all lib header check-header install stage example c-programs check check-vm bench bench-vm lint clean \
+  fuzz fuzz-smoke
 
 all: lib build/native-static-libs
 
@@ -109,6 +110,15 @@ bench:
 # The same inside the pure-v2 VM of tests/vm (emulated: compare ratios only).
 bench-vm:
 	benches/run vm
+
+# Fuzzing (cargo-fuzz, libFuzzer, nightly): every target for FUZZ_SECONDS each, from the seeds in
+# fuzz/corpus; new inputs and crashes go to build/fuzz. `fuzz-smoke` is the short run of `check`.
+FUZZ_SECONDS ?= 300
+fuzz:
+	fuzz/run $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	fuzz/run 30
 
 lint:
 	$(CARGO) fmt --check

@@ -36,6 +36,9 @@ mod delegation;
 pub mod error;
 #[doc(hidden)]
 pub mod ffi;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod group_dir;
 #[allow(dead_code)] // transitional: the controls and statistics (issues 9, 10) build on it
 mod keyed;

@@ -9,6 +9,8 @@ mod resolve;
 use std::path::{Component, Path, PathBuf};
 
 pub use controller::{Controller, Controllers};
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) use resolve::default_base;
 
 use crate::error::{Error, Result};
 use crate::name;
