@@ -255,7 +255,8 @@ fn wait_for_state(pid: i32, wanted: (char, u32)) {
 fn c_program(name: &str) -> PathBuf {
     static BUILT: std::sync::Once = std::sync::Once::new();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    if std::env::var_os("CGROUPS_TEST_IN_VM").is_none() {
+    let prebuilt = ["CGROUPS_TEST_IN_VM", "CGROUPS_TEST_C_PREBUILT"];
+    if prebuilt.iter().all(|v| std::env::var_os(v).is_none()) {
         BUILT.call_once(|| {
             let output = Command::new("make")
                 .args(["-s", "c-programs"])
