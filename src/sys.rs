@@ -122,14 +122,21 @@ pub(crate) fn reopen_dir(dir: BorrowedFd<'_>) -> io::Result<OwnedFd> {
     Ok(openat(dir, ".", DIR_FLAGS, Mode::empty())?)
 }
 
+/// Runs `call` again while it fails with EINTR (a signal arrived before it did anything): the
+/// opens, reads and writes of files, which signal(7) lets be interrupted.
+fn restarting<T>(mut call: impl FnMut() -> nix::Result<T>) -> nix::Result<T> {
+    loop {
+        match call() {
+            Err(Errno::EINTR) => continue,
+            result => return result,
+        }
+    }
+}
+
 /// Opens the file `name` in `dir` with `flags` (`O_CLOEXEC | O_NOFOLLOW` added).
 pub(crate) fn open_file_at(dir: BorrowedFd<'_>, name: &str, flags: OFlag) -> io::Result<OwnedFd> {
-    Ok(openat(
-        dir,
-        name,
-        flags | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW,
-        Mode::empty(),
-    )?)
+    let flags = flags | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW;
+    Ok(restarting(|| openat(dir, name, flags, Mode::empty()))?)
 }
 
 /// How the kernel hands out a file's content. Both `/proc` files and cgroup interface files are
@@ -167,7 +174,7 @@ pub(crate) fn read_to_end(fd: BorrowedFd<'_>, records: Records) -> io::Result<Ve
     let mut content = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
-        let n = nix::unistd::read(fd, &mut chunk)?;
+        let n = restarting(|| nix::unistd::read(fd, &mut chunk))?;
         content.extend_from_slice(&chunk[..n]);
         if n == 0 || (n < chunk.len() && records == Records::One) {
             return Ok(content);
@@ -183,7 +190,7 @@ pub(crate) fn pread_to_end(fd: BorrowedFd<'_>, records: Records) -> io::Result<V
     loop {
         let offset =
             i64::try_from(content.len()).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
-        let n = nix::sys::uio::pread(fd, &mut chunk, offset)?;
+        let n = restarting(|| nix::sys::uio::pread(fd, &mut chunk, offset))?;
         content.extend_from_slice(&chunk[..n]);
         if n == 0 || (n < chunk.len() && records == Records::One) {
             return Ok(content);
@@ -200,7 +207,7 @@ pub(crate) fn write_file_at(dir: BorrowedFd<'_>, name: &str, value: &[u8]) -> io
 
 /// One `write` of the whole value; a partial write is reported as `WriteZero`.
 pub(crate) fn write_once(fd: BorrowedFd<'_>, value: &[u8]) -> io::Result<()> {
-    let written = nix::unistd::write(fd, value)?;
+    let written = restarting(|| nix::unistd::write(fd, value))?;
     if written != value.len() {
         return Err(io::Error::new(
             io::ErrorKind::WriteZero,
@@ -299,12 +306,8 @@ pub(crate) fn chown_at(
 
 /// Reads a whole file made of `records` by path (for `/proc`), as bytes.
 pub(crate) fn read_path(path: &Path, records: Records) -> io::Result<Vec<u8>> {
-    let file = openat(
-        nix::fcntl::AT_FDCWD,
-        path,
-        OFlag::O_RDONLY | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    )?;
+    let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC;
+    let file = restarting(|| openat(nix::fcntl::AT_FDCWD, path, flags, Mode::empty()))?;
     read_to_end(file.as_fd(), records)
 }
 
