@@ -20,7 +20,7 @@ STAGE_PC := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig
 C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/header_cpp
 # Helpers of tests/hardening.rs.
 C_TESTS += build/c/test_attach_nomalloc build/c/test_attach_dlopen build/c/libmalloc_guard.so \
-  build/c/zombie_leader
+  build/c/zombie_leader build/c/fault_cycle
 
 .PHONY: all lib header check-header install stage example c-programs check check-vm bench bench-vm lint clean \
   fuzz fuzz-smoke c-programs-asan check-asan
@@ -154,10 +154,12 @@ lint:
 check-vm:
 	tests/vm/run
 
-# Every test: lint, header drift, Rust unit and kernel tests, C programs under valgrind, and the
-# layout matrix (root).
+# Every test: lint, header drift, Rust unit and kernel tests (fault injection included), C
+# programs under valgrind, the AddressSanitizer runs, a fuzzing smoke, and the layout matrix
+# (root).
 check: lint check-header
 	$(CARGO) test --release
+	$(MAKE) --no-print-directory check-asan fuzz-smoke
 	$(MAKE) --no-print-directory check-vm
 
 clean:
