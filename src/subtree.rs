@@ -347,8 +347,11 @@ impl Subtree {
         let owner = sys::stat(dir.as_fd())
             .map_err(|e| Error::from_io("stat", &path, e))?
             .uid;
-        let procs = sys::open_file_at(dir.as_fd(), "cgroup.procs", OFlag::O_WRONLY)
-            .map_err(|e| Error::from_io("open", path.join("cgroup.procs"), e))?;
+        let procs =
+            sys::open_file_at(dir.as_fd(), "cgroup.procs", OFlag::O_WRONLY).map_err(|e| {
+                Error::from_io("open", path.join("cgroup.procs"), e)
+                    .with_permission_hint(migrate::NOT_DELEGATED)
+            })?;
         Ok(self.user_group.get_or_init(|| UserGroup { procs, owner }))
     }
 }

@@ -82,7 +82,7 @@ impl GroupDir {
             if is_missing(&e) {
                 self.not_found()
             } else {
-                Error::from_io("open", &procs_path, e)
+                Error::from_io("open", &procs_path, e).with_permission_hint(migrate::NOT_DELEGATED)
             }
         })?;
         migrate::write_pid(procs.as_fd(), &procs_path, self.version(), pid)
