@@ -1190,6 +1190,95 @@ fn roots_processes_are_not_put_into_a_users_subtree() {
     assert!(matches!(err, Error::Permission { .. }), "{err}");
 }
 
+// --- documented or fixed: quotas and withdrawn controllers ---------------------------------------
+
+/// The v2 leaf that holds the user's processes outside any group is made with the user's
+/// directory: once `cgroup.max.descendants` is reached, `remove` and `delete` still work (they
+/// need no mkdir), and a refused open names the limit.
+#[test]
+fn the_users_leaf_comes_with_the_users_directory_so_a_quota_never_blocks_remove() {
+    let tree = TestTree::new();
+    let Some(h) = v2_hierarchy(&tree.layout) else {
+        return skip("needs a cgroup2 tree serving a controller");
+    };
+    let only = Selection::Only(h.controllers);
+    let group = tree.open("quota", only);
+    let user_dir = group
+        .paths()
+        .next()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    assert!(
+        user_dir.join(cgroups::name::USER_LEAF).is_dir(),
+        "made at open"
+    );
+    fs::write(user_dir.join("cgroup.max.descendants"), "1").unwrap();
+    let err = Cgroup::open(&tree.layout, "over", only, None).unwrap_err();
+    assert!(err.to_string().contains("max.descendants"), "{err}");
+    let sleeper = Proc::sleeper();
+    group.add(sleeper.pid()).unwrap();
+    group.remove(sleeper.pid()).unwrap();
+    group.add(sleeper.pid()).unwrap();
+    group.delete().unwrap();
+    assert!(procs_of(&user_dir.join(cgroups::name::USER_LEAF)).contains(&sleeper.pid()));
+}
+
+/// With `Selection::All`, a user uses what is still delegated to them: a controller root
+/// withdrew above the user's directory after delegating it is left out, not a refusal.
+#[test]
+fn all_as_a_user_leaves_out_a_controller_root_withdrew() {
+    let tree = TestTree::new();
+    let Some(h) = v2_hierarchy(&tree.layout) else {
+        return skip("needs a cgroup2 tree serving a controller");
+    };
+    let Some(withdrawn) = h.controllers.iter().find(|c| c.v2_name().is_some()) else {
+        return skip("needs a controller that can be withdrawn");
+    };
+    let user = test_user();
+    cgroups::delegate_subtree(&tree.layout, &user.name).unwrap();
+    let control = h.dir.join("cgroup.subtree_control");
+    fs::write(&control, format!("-{}", withdrawn.v2_name().unwrap())).unwrap();
+    let join: Vec<PathBuf> = tree
+        .layout
+        .hierarchies()
+        .iter()
+        .map(|h| match h.version {
+            Version::V1 => h.dir.join(&user.name).join("cgroup.procs"),
+            Version::V2 => h
+                .dir
+                .join(&user.name)
+                .join(cgroups::name::USER_LEAF)
+                .join("cgroup.procs"),
+        })
+        .collect();
+    let test = "user_side_opens_all_without_the_withdrawn_controller";
+    let output = common::run_test_as(
+        &user,
+        test,
+        &join,
+        &[
+            (PREFIX_ENV, prefix_of(&tree)),
+            ("CGROUPS_TEST_WITHDRAWN", withdrawn.name().to_string()),
+        ],
+    );
+    assert_passed(&output, test);
+}
+
+#[test]
+#[ignore = "runs as the unprivileged user, started by all_as_a_user_leaves_out_a_controller_root_withdrew"]
+fn user_side_opens_all_without_the_withdrawn_controller() {
+    let withdrawn = std::env::var("CGROUPS_TEST_WITHDRAWN").unwrap();
+    let group = Cgroup::open(&child_layout(), "g", Selection::All, None).unwrap();
+    assert!(
+        group.controllers().iter().all(|c| c.name() != withdrawn),
+        "{withdrawn} was withdrawn: {:?}",
+        group.controllers()
+    );
+    group.delete().unwrap();
+}
+
 // --- fault injection ---------------------------------------------------------------------------
 
 /// The errors each system call of the cycle is made to fail with.
