@@ -323,25 +323,32 @@ impl Subtree {
         self.path_of(&self.user_group_relative())
     }
 
-    /// Opens the user's group once (making the v2 leaf if missing) and keeps its `cgroup.procs`.
+    /// Opens the user's group once (making the v2 leaf if it is missing) and keeps its
+    /// `cgroup.procs`.
     fn user_group(&self) -> Result<&UserGroup> {
         if let Some(group) = self.user_group.get() {
             return Ok(group);
         }
         let relative = self.user_group_relative();
         let path = self.path_of(&relative);
-        if self.version() == Version::V2 {
-            match sys::mkdir_at(self.base(), &relative) {
-                Err(e) if e.raw_os_error() != Some(libc::EEXIST) => {
-                    return Err(Error::from_io("mkdir", &path, e))
-                }
-                _ => {}
+        let open = || {
+            if relative.as_os_str().is_empty() {
+                sys::reopen_dir(self.base())
+            } else {
+                sys::open_dir_beneath(self.base(), &relative)
             }
-        }
-        let dir = if relative.as_os_str().is_empty() {
-            sys::reopen_dir(self.base())
-        } else {
-            sys::open_dir_beneath(self.base(), &relative)
+        };
+        let dir = match open() {
+            // A v2 leaf is made with the user's directory; older directories lack it.
+            Err(e) if self.version() == Version::V2 && e.raw_os_error() == Some(libc::ENOENT) => {
+                match sys::mkdir_at(self.base(), &relative) {
+                    Err(e) if e.raw_os_error() != Some(libc::EEXIST) => {
+                        return Err(Error::from_io("mkdir", &path, e))
+                    }
+                    _ => open(),
+                }
+            }
+            opened => opened,
         }
         .map_err(|e| Error::from_io("open", &path, e))?;
         let owner = sys::stat(dir.as_fd())
