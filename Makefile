@@ -34,6 +34,9 @@ STAGE   := $(CURDIR)/build/stage
 STAGE_PC := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig
 C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/header_cpp \
            build/c/test_controls build/c/sandbox build/c/test_monitoring build/c/monitor
+# Helpers of tests/hardening.rs.
+C_TESTS += build/c/test_attach_nomalloc build/c/test_attach_dlopen build/c/libmalloc_guard.so \
+  build/c/zombie_leader build/c/fault_cycle
 MAN_PAGES := $(patsubst man/%.scd,build/man/%,$(wildcard man/*.scd))
 
 # What each command needs (COMMAND or COMMAND:DEBIAN-PACKAGE): build-aux/require installs what
@@ -43,11 +46,11 @@ NEEDS_BUILD := cargo cc:gcc pkg-config scdoc ld:binutils :libdbus-1-dev
 NEEDS_CHECK := $(NEEDS_BUILD) rustfmt clippy c++:g++ valgrind unshare:util-linux \
 	setpriv:util-linux xz:xz-utils python3 abidiff:abigail-tools groff:groff-base man:man-db \
 	dpkg-buildpackage:dpkg-dev dh:debhelper lintian mmdebstrap go:golang-go ruby :ruby-ffi \
-	:python3-venv :python3-pytest :python3-setuptools
+	:python3-venv :python3-pytest :python3-setuptools strace
 
 .PHONY: all lib man header check-header check-msrv install stage example c-programs check check-vm \
-	check-bindings check-abi abi-lib abi-baseline check-packaging deps-build deps-check bench \
-	bench-vm lint clean
+	check-bindings check-abi abi-lib abi-baseline check-packaging deps-build deps-check deps-nightly \
+	bench bench-vm lint clean fuzz fuzz-smoke c-programs-asan check-asan
 
 all: lib build/native-static-libs build/lib/libcgroups.a man
 
@@ -139,6 +142,17 @@ build/c/test_api_static: tests/c/test_api.c stage
 	$(CC) $(CFLAGS) $(WARNINGS) -D_GNU_SOURCE $< -o $@ $$($(STAGE_PC) pkg-config --cflags cgroups) \
 	  $(STAGE)/lib/libcgroups.a $$($(STAGE_PC) pkg-config --static --libs-only-l cgroups | sed 's/-lcgroups//') -lm
 
+# The same test, loading the library with dlopen() instead of linking it.
+build/c/test_attach_dlopen: tests/c/test_attach_nomalloc.c stage
+	@mkdir -p build/c
+	$(CC) $(CFLAGS) $(WARNINGS) -DUSE_DLOPEN $< -o $@ $$($(STAGE_PC) pkg-config --cflags cgroups) \
+	  -Wl,-rpath,$(STAGE)/lib -lpthread -ldl
+
+# An LD_PRELOAD library that aborts on allocation after fork (see the file).
+build/c/libmalloc_guard.so: tests/c/malloc_guard.c
+	@mkdir -p build/c
+	$(CC) $(CFLAGS) $(WARNINGS) -shared -fPIC $< -o $@
+
 build/c/header_cpp: tests/c/header_cpp.cpp stage
 	@mkdir -p build/c
 	$(CXX) -Wall -Wextra -Wpedantic -Werror -std=c++17 $< -o $@ $$($(STAGE_PC) pkg-config --cflags --libs cgroups) -Wl,-rpath,$(STAGE)/lib
@@ -154,6 +168,32 @@ build/c/sandbox build/c/monitor: build/c/%: examples-c/%.c stage
 # Builds the C programs that `cargo test` (tests/c_programs.rs) runs under valgrind.
 c-programs: $(C_TESTS)
 
+# The C tests with AddressSanitizer and UBSan (gcc's; the library itself is not instrumented,
+# but its allocations go through the sanitizer's malloc and free).
+ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+build/asan/test_api: tests/c/test_api.c stage
+	@mkdir -p build/asan
+	$(CC) $(ASAN_CFLAGS) $(WARNINGS) $< -o $@ $$($(STAGE_PC) pkg-config --cflags --libs cgroups) \
+	  -Wl,-rpath,$(STAGE)/lib -lpthread -lm
+
+build/asan/quickstart: examples-c/quickstart.c stage
+	@mkdir -p build/asan
+	$(CC) $(ASAN_CFLAGS) $(WARNINGS) $< -o $@ $$($(STAGE_PC) pkg-config --cflags --libs cgroups) \
+	  -Wl,-rpath,$(STAGE)/lib
+
+c-programs-asan: build/asan/test_api build/asan/quickstart
+
+# AddressSanitizer: the C tests (gcc), then the Rust unit and kernel tests built with nightly
+# -Zsanitizer=address (in target/asan; std itself is not instrumented). tests/c_programs.rs is
+# left to the C run: it builds and installs with cargo, which would inherit the flags. Root.
+HOST_TRIPLE := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+ASAN_RUST_TESTS := --lib $(patsubst tests/%.rs,--test %,$(filter-out tests/c_programs.rs,$(wildcard tests/*.rs)))
+check-asan: deps-nightly c-programs c-programs-asan
+	CGROUPS_TEST_C_ASAN=1 $(CARGO) test --release --features "$(FEATURES)" --test c_programs -- --exact \
+	  c_api_tests_pass_under_valgrind the_quick_start_runs_under_valgrind
+	CGROUPS_TEST_C_PREBUILT=1 RUSTFLAGS="-Zsanitizer=address" CARGO_TARGET_DIR=target/asan \
+	  $(CARGO) +nightly test --release --features "$(FEATURES)" --target $(HOST_TRIPLE) $(ASAN_RUST_TESTS)
+
 # The C quick start, on the host's default cgroup mount (root).
 example: build/c/quickstart
 	./build/c/quickstart
@@ -165,6 +205,20 @@ bench:
 # The same inside the pure-v2 VM of tests/vm (emulated: compare ratios only).
 bench-vm:
 	benches/run vm
+
+# Fuzzing (cargo-fuzz, libFuzzer, nightly): every target for FUZZ_SECONDS each, from the seeds in
+# fuzz/corpus; new inputs and crashes go to build/fuzz. `fuzz-smoke` is the short run of `check`.
+FUZZ_SECONDS ?= 300
+fuzz: deps-nightly
+	fuzz/run $(FUZZ_SECONDS)
+
+fuzz-smoke: deps-nightly
+	fuzz/run 30
+
+# The nightly toolchain of the fuzzers and sanitizers, and cargo-fuzz.
+deps-nightly:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
 lint: check-msrv
 	$(CARGO) fmt --check
@@ -205,10 +259,12 @@ abi-baseline: abi-lib
 check-packaging: deps-check stage abi-lib
 	tests/packaging/run
 
-# Every test: lint, header drift, ABI, Rust unit and kernel tests, C programs under valgrind,
-# the bindings, the layout matrix and packaging (root).
+# Every test: lint, header drift, ABI, Rust unit and kernel tests (fault injection included), C
+# programs under valgrind, the AddressSanitizer runs, a fuzzing smoke, the bindings, the layout
+# matrix and packaging (root).
 check: deps-check lint check-header check-abi
 	$(CARGO) test --profile $(PROFILE) --features "$(FEATURES)"
+	$(MAKE) --no-print-directory check-asan fuzz-smoke
 	$(MAKE) --no-print-directory check-bindings
 	$(MAKE) --no-print-directory check-vm
 	$(MAKE) --no-print-directory check-packaging

@@ -135,11 +135,10 @@ impl Cgroup {
         let lines = procfs::cgroup::parse(&text);
         let mut moved = false;
         for dir in &self.dirs {
-            let inside = dir
-                .subtree()
-                .hierarchy()
-                .membership(&lines)
-                .is_some_and(|path| procfs::cgroup::is_within(path, &dir.cgroup_path()));
+            let inside = match dir.subtree().hierarchy().membership(&lines) {
+                Some(path) => dir.holds(path)?,
+                None => false,
+            };
             if inside {
                 dir.subtree().move_to_user_group(&[pid])?;
                 moved = true;

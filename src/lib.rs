@@ -47,6 +47,9 @@ mod delegation;
 pub mod error;
 #[doc(hidden)]
 pub mod ffi;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod group_dir;
 mod keyed;
 mod kill;

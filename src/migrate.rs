@@ -15,6 +15,10 @@ use crate::procfs;
 use crate::procfs::process::Status;
 use crate::sys;
 
+/// Why a user may not open a group's `cgroup.procs` for writing.
+pub(crate) const NOT_DELEGATED: &str =
+    " (no write access: root has to delegate the user's subtree first, with user_cgroups)";
+
 /// How often a move that fails with EINVAL (a task still being created) is retried.
 const EINVAL_RETRIES: u32 = 10;
 
@@ -118,37 +122,48 @@ pub(crate) fn write_pid(
     }
 }
 
-/// Explains why the kernel refused a move: another user's process, the v2 common-ancestor rule,
-/// a subtree that was not handed to the caller, or (for root) a controller's own veto.
+/// Explains why the kernel refused a move; see [`refusal_hint`].
 fn refusal(procs: &Path, version: Version, pid: libc::pid_t, source: io::Error) -> Error {
-    let caller = geteuid().as_raw();
     let owner = process_status(pid).ok().map(|status| status.uids);
-    let hint = match owner {
+    Error::Permission {
+        action: "move a process into",
+        path: procs.to_path_buf(),
+        source,
+        hint: refusal_hint(geteuid().as_raw(), owner, version, pid),
+    }
+}
+
+/// Why a `write` of `pid` to a `cgroup.procs` that `caller` could open was refused: another
+/// user's process; on v2 the common-ancestor rule; otherwise (root, or v1, where opening the file
+/// was the access check) a controller's or a security module's veto.
+fn refusal_hint(
+    caller: u32,
+    process_uids: Option<[u32; 3]>,
+    version: Version,
+    pid: libc::pid_t,
+) -> String {
+    match process_uids {
         Some([real, _, saved]) if caller != 0 && caller != real && caller != saved => {
-            format!(" (process {pid} belongs to uid {real}: only root can move another user's processes)")
+            return format!(
+            " (process {pid} belongs to uid {real}: only root can move another user's processes)"
+        )
         }
-        _ if caller == 0 => String::from(
-            " (the kernel refused even root: for example cpuset refuses a task whose CPU affinity \
-             is fixed, or a real-time or deadline task the target cannot hold)",
-        ),
-        _ if version == Version::V2 => String::from(
+        _ => {}
+    }
+    if caller != 0 && version == Version::V2 {
+        return String::from(
             " (cgroup v2 lets a process be moved only by someone who may write the cgroup.procs of \
              the common ancestor of its current and its new group, so a process that lives outside \
              your delegated subtree cannot be moved into it: start it inside instead, from a process \
              already there (spawn it into the group, or attach the child between fork and exec), or \
              from a systemd unit with Delegate=yes)",
-        ),
-        _ => format!(
-            " (no write access to {}: root has to delegate the user's subtree first)",
-            procs.display()
-        ),
-    };
-    Error::Permission {
-        action: "move a process into",
-        path: procs.to_path_buf(),
-        source,
-        hint,
+        );
     }
+    String::from(
+        " (the kernel refused the move itself, not access to the file: a controller or a security \
+         module vetoed it; for example cpuset refuses a task whose CPU affinity or real-time or \
+         deadline scheduling the caller may not change or the target cannot hold)",
+    )
 }
 
 fn is_kernel_thread(pid: libc::pid_t) -> bool {
@@ -171,6 +186,21 @@ mod tests {
     fn kthreadd_is_recognised_as_a_kernel_thread() {
         assert!(is_kernel_thread(2) || !Path::new("/proc/2").exists());
         assert!(!is_kernel_thread(std::process::id() as libc::pid_t));
+    }
+
+    #[test]
+    fn a_refusal_of_ones_own_process_on_v1_blames_a_veto_not_delegation() {
+        let hint = refusal_hint(1000, Some([1000, 1000, 1000]), Version::V1, 7);
+        assert!(
+            hint.contains("veto") && !hint.contains("delegate"),
+            "{hint}"
+        );
+        let hint = refusal_hint(1000, Some([2000, 2000, 2000]), Version::V1, 7);
+        assert!(hint.contains("belongs to uid 2000"), "{hint}");
+        let hint = refusal_hint(1000, Some([1000, 1000, 1000]), Version::V2, 7);
+        assert!(hint.contains("common ancestor"), "{hint}");
+        let hint = refusal_hint(0, Some([1000, 1000, 1000]), Version::V2, 7);
+        assert!(hint.contains("veto"), "{hint}");
     }
 
     #[test]

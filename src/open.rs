@@ -133,6 +133,15 @@ fn open_dir(
     created: &mut Created,
 ) -> Result<GroupDir> {
     let is_new = create == Create::Missing && make_dirs(&subtree, relative, created)?;
+    let user = subtree.user_relative();
+    if subtree.version() == Version::V2
+        && !user.as_os_str().is_empty()
+        && created.made(&subtree, user)
+    {
+        // Made with the user's directory, so that later moves into it (remove, delete) need no
+        // mkdir, which cgroup.max.descendants could refuse.
+        make_dirs(&subtree, &user.join(name::USER_LEAF), created)?;
+    }
     let path = subtree.path_of(relative);
     let fd =
         sys::open_dir_beneath(subtree.base(), relative).map_err(|e| match e.raw_os_error() {
@@ -190,6 +199,12 @@ pub(crate) fn make_dirs(
                 path: subtree.hierarchy().dir.clone(),
             }),
         },
+        Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => Err(Error::Os {
+            action: "create",
+            path,
+            source: e,
+            hint: " (an ancestor's cgroup.max.descendants or cgroup.max.depth is reached)".into(),
+        }),
         Err(e) => Err(Error::from_io("create", &path, e).with_permission_hint(
             " (this subtree is not writable by the caller: root has to delegate the user's \
              subtree first)",
@@ -214,6 +229,13 @@ fn after_mkdir(subtree: &Subtree, relative: &Path) -> Result<()> {
 pub(crate) struct Created(Vec<(Arc<Subtree>, PathBuf)>);
 
 impl Created {
+    /// Whether `relative` below the base of `subtree` was made by this open.
+    fn made(&self, subtree: &Arc<Subtree>, relative: &Path) -> bool {
+        self.0
+            .iter()
+            .any(|(s, made)| Arc::ptr_eq(s, subtree) && made == relative)
+    }
+
     /// Removes what was created; a directory that cannot be removed (a process entered it
     /// meanwhile) is left, since removing it would need a migration the caller did not ask for.
     pub(crate) fn roll_back(self) {

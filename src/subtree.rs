@@ -356,25 +356,34 @@ impl Subtree {
         }
         let relative = self.user_group_relative();
         let path = self.path_of(&relative);
-        if self.version() == Version::V2 {
-            match sys::mkdir_at(self.base(), &relative) {
-                Err(e) if e.raw_os_error() != Some(libc::EEXIST) => {
-                    return Err(Error::from_io("mkdir", &path, e))
-                }
-                _ => {}
+        let open = || {
+            if relative.as_os_str().is_empty() {
+                sys::reopen_dir(self.base())
+            } else {
+                sys::open_dir_beneath(self.base(), &relative)
             }
-        }
-        let dir = if relative.as_os_str().is_empty() {
-            sys::reopen_dir(self.base())
-        } else {
-            sys::open_dir_beneath(self.base(), &relative)
+        };
+        let dir = match open() {
+            // A v2 leaf is made with the user's directory; older directories lack it.
+            Err(e) if self.version() == Version::V2 && e.raw_os_error() == Some(libc::ENOENT) => {
+                match sys::mkdir_at(self.base(), &relative) {
+                    Err(e) if e.raw_os_error() != Some(libc::EEXIST) => {
+                        return Err(Error::from_io("mkdir", &path, e))
+                    }
+                    _ => open(),
+                }
+            }
+            opened => opened,
         }
         .map_err(|e| Error::from_io("open", &path, e))?;
         let owner = sys::stat(dir.as_fd())
             .map_err(|e| Error::from_io("stat", &path, e))?
             .uid;
-        let procs = sys::open_file_at(dir.as_fd(), "cgroup.procs", OFlag::O_WRONLY)
-            .map_err(|e| Error::from_io("open", path.join("cgroup.procs"), e))?;
+        let procs =
+            sys::open_file_at(dir.as_fd(), "cgroup.procs", OFlag::O_WRONLY).map_err(|e| {
+                Error::from_io("open", path.join("cgroup.procs"), e)
+                    .with_permission_hint(migrate::NOT_DELEGATED)
+            })?;
         let group = Arc::new(UserGroup { procs, owner });
         *cached = Some(Arc::clone(&group));
         Ok(group)

@@ -122,26 +122,56 @@ pub(crate) fn reopen_dir(dir: BorrowedFd<'_>) -> io::Result<OwnedFd> {
     Ok(openat(dir, ".", DIR_FLAGS, Mode::empty())?)
 }
 
+/// Runs `call` again while it fails with EINTR (a signal arrived before it did anything): the
+/// opens, reads and writes of files, which signal(7) lets be interrupted.
+fn restarting<T>(mut call: impl FnMut() -> nix::Result<T>) -> nix::Result<T> {
+    loop {
+        match call() {
+            Err(Errno::EINTR) => continue,
+            result => return result,
+        }
+    }
+}
+
 /// Opens the file `name` in `dir` with `flags` (`O_CLOEXEC | O_NOFOLLOW` added).
 pub(crate) fn open_file_at(dir: BorrowedFd<'_>, name: &str, flags: OFlag) -> io::Result<OwnedFd> {
-    Ok(openat(
-        dir,
-        name,
-        flags | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW,
-        Mode::empty(),
-    )?)
+    let flags = flags | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW;
+    Ok(restarting(|| openat(dir, name, flags, Mode::empty()))?)
 }
 
-/// Reads the whole file `name` of `dir`. cgroup files are seq_files, which fill the buffer until
-/// the end of the content: a short read is the end, so small files cost one `read`.
+/// How the kernel hands out a file's content. Both `/proc` files and cgroup interface files are
+/// seq_files, which return at most one buffer (a page at first) of whole records per `read`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Records {
+    /// The content is one record (every value file, `/proc/<pid>/status`, `/proc/<pid>/cgroup`):
+    /// the buffer grows until it holds all of it, so a short read is the end and small files
+    /// cost one `read`.
+    One,
+    /// One record per line (`/proc/self/mountinfo`, `cgroup.procs`, `cgroup.threads`, v1
+    /// `tasks`): a `read` stops at the last record that fits in a page, so only an empty read
+    /// is the end.
+    Many,
+}
+
+impl Records {
+    /// The kind of the cgroup interface file `name`.
+    pub(crate) fn of(name: &str) -> Records {
+        match name {
+            "cgroup.procs" | "cgroup.threads" | "tasks" => Records::Many,
+            _ => Records::One,
+        }
+    }
+}
+
+/// Reads the whole interface file `name` of `dir`.
 pub(crate) fn read_file_at(dir: BorrowedFd<'_>, name: &str) -> io::Result<Vec<u8>> {
     let file = open_file_at(dir, name, OFlag::O_RDONLY)?;
-    read_to_end(file.as_fd())
+    read_to_end(file.as_fd(), Records::of(name))
 }
 
-/// Reads from the current position of `fd` until a short read.
-pub(crate) fn read_to_end(fd: BorrowedFd<'_>) -> io::Result<Vec<u8>> {
-    fill_until_short(|buffer, _| {
+/// Reads from the current position of `fd` to the end of a file made of `records`.
+pub(crate) fn read_to_end(fd: BorrowedFd<'_>, records: Records) -> io::Result<Vec<u8>> {
+    fill(records, |buffer, _| {
         // SAFETY: `buffer` is writable for its length (spare capacity of a Vec).
         let n = unsafe { libc::read(fd.as_raw_fd(), buffer.as_mut_ptr().cast(), buffer.len()) };
         byte_count(n)
@@ -150,8 +180,8 @@ pub(crate) fn read_to_end(fd: BorrowedFd<'_>) -> io::Result<Vec<u8>> {
 
 /// Reads a whole file through a descriptor kept open, from offset 0 (`pread`), so that the
 /// descriptor can be read again later; seq_files regenerate their content at offset 0.
-pub(crate) fn pread_to_end(fd: BorrowedFd<'_>) -> io::Result<Vec<u8>> {
-    fill_until_short(|buffer, offset| {
+pub(crate) fn pread_to_end(fd: BorrowedFd<'_>, records: Records) -> io::Result<Vec<u8>> {
+    fill(records, |buffer, offset| {
         let offset =
             libc::off_t::try_from(offset).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
         // SAFETY: `buffer` is writable for its length (spare capacity of a Vec).
@@ -173,9 +203,10 @@ fn byte_count(n: libc::ssize_t) -> io::Result<usize> {
 }
 
 /// Calls `read(buffer, offset)` into the spare capacity of a growing buffer, without zeroing
-/// it first, until a short read; EINTR is retried. A small file costs one call and one
-/// allocation.
-fn fill_until_short(
+/// it first, until the end of a file made of `records` (a short read for one record, an empty
+/// read for many); EINTR is retried. A small value file costs one call and one allocation.
+fn fill(
+    records: Records,
     mut read: impl FnMut(&mut [std::mem::MaybeUninit<u8>], usize) -> io::Result<usize>,
 ) -> io::Result<Vec<u8>> {
     const CHUNK: usize = 4096;
@@ -190,7 +221,7 @@ fn fill_until_short(
         };
         // SAFETY: the call initialised the first `n` bytes of the spare capacity.
         unsafe { content.set_len(offset + n) };
-        if n < wanted {
+        if n == 0 || (n < wanted && records == Records::One) {
             return Ok(content);
         }
         content.reserve(CHUNK);
@@ -206,7 +237,7 @@ pub(crate) fn write_file_at(dir: BorrowedFd<'_>, name: &str, value: &[u8]) -> io
 
 /// One `write` of the whole value; a partial write is reported as `WriteZero`.
 pub(crate) fn write_once(fd: BorrowedFd<'_>, value: &[u8]) -> io::Result<()> {
-    let written = nix::unistd::write(fd, value)?;
+    let written = restarting(|| nix::unistd::write(fd, value))?;
     if written != value.len() {
         return Err(io::Error::new(
             io::ErrorKind::WriteZero,
@@ -363,15 +394,11 @@ pub(crate) fn subdirectories(dir: BorrowedFd<'_>) -> io::Result<Vec<std::ffi::CS
     Ok(names)
 }
 
-/// Reads a whole file by path (for `/proc`), as bytes.
-pub(crate) fn read_path(path: &Path) -> io::Result<Vec<u8>> {
-    let file = openat(
-        nix::fcntl::AT_FDCWD,
-        path,
-        OFlag::O_RDONLY | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    )?;
-    read_to_end(file.as_fd())
+/// Reads a whole file made of `records` by path (for `/proc`), as bytes.
+pub(crate) fn read_path(path: &Path, records: Records) -> io::Result<Vec<u8>> {
+    let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC;
+    let file = restarting(|| openat(nix::fcntl::AT_FDCWD, path, flags, Mode::empty()))?;
+    read_to_end(file.as_fd(), records)
 }
 
 #[cfg(test)]
@@ -402,13 +429,42 @@ mod tests {
         std::fs::write(&path, &content).unwrap();
         let file = openat(nix::fcntl::AT_FDCWD, &path, OFlag::O_RDONLY, Mode::empty()).unwrap();
         std::fs::remove_file(&path).unwrap();
-        assert_eq!(read_to_end(file.as_fd()).unwrap(), content);
+        assert_eq!(read_to_end(file.as_fd(), Records::One).unwrap(), content);
         assert!(
-            read_to_end(file.as_fd()).unwrap().is_empty(),
+            read_to_end(file.as_fd(), Records::One).unwrap().is_empty(),
             "at the end now"
         );
-        assert_eq!(pread_to_end(file.as_fd()).unwrap(), content);
-        assert_eq!(pread_to_end(file.as_fd()).unwrap(), content);
+        assert_eq!(pread_to_end(file.as_fd(), Records::One).unwrap(), content);
+        assert_eq!(pread_to_end(file.as_fd(), Records::One).unwrap(), content);
+    }
+
+    #[test]
+    fn files_of_many_records_are_read_to_an_empty_read() {
+        let mut fds = [0; 2];
+        // SAFETY: a valid array of two descriptors for socketpair to fill.
+        let rc =
+            unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_SEQPACKET, 0, fds.as_mut_ptr()) };
+        assert_eq!(rc, 0);
+        // SAFETY: socketpair returned two open descriptors that nothing else owns.
+        let (reader, writer) = unsafe {
+            use std::os::fd::FromRawFd;
+            (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1]))
+        };
+        // Each packet comes out in one read, like a page of seq_file records.
+        for packet in [&b"line 1\n"[..], b"line 2\n", b"line 3\n"] {
+            write_once(writer.as_fd(), packet).unwrap();
+        }
+        assert_eq!(
+            read_to_end(reader.as_fd(), Records::One).unwrap(),
+            b"line 1\n"
+        );
+        drop(writer);
+        assert_eq!(
+            read_to_end(reader.as_fd(), Records::Many).unwrap(),
+            b"line 2\nline 3\n"
+        );
+        assert_eq!(Records::of("cgroup.procs"), Records::Many);
+        assert_eq!(Records::of("memory.max"), Records::One);
     }
 
     #[test]

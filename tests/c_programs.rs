@@ -28,20 +28,34 @@ fn in_vm() -> bool {
     std::env::var_os("CGROUPS_TEST_IN_VM").is_some()
 }
 
-/// The C program `program` under valgrind, except in the VM, where the host run covers valgrind.
+/// `make check-asan` runs the C tests built with AddressSanitizer (`make c-programs-asan`, in
+/// build/asan) instead of under valgrind, which cannot run them.
+fn asan() -> bool {
+    std::env::var_os("CGROUPS_TEST_C_ASAN").is_some()
+}
+
+/// The C program `program` under valgrind, except in the VM, where the host run covers valgrind,
+/// and in the AddressSanitizer run.
 fn checked(program: &str) -> Vec<&str> {
     if in_vm() {
         common::skip("valgrind is not in the VM image; the host run checks memory");
         return vec![program];
     }
+    if asan() {
+        return vec![program];
+    }
     [VALGRIND, &[program]].concat()
 }
 
-/// Builds the C programs once per test binary.
+/// Builds the C programs once per test binary (prebuilt in the VM, by `make check-asan`, and
+/// where `CGROUPS_TEST_C_PREBUILT` is set).
 fn built() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
-        if in_vm() {
+        if asan() {
+            return root().join("build/asan");
+        }
+        if in_vm() || std::env::var_os("CGROUPS_TEST_C_PREBUILT").is_some() {
             return root().join("build/c");
         }
         let output = Command::new("make")

@@ -29,7 +29,7 @@ const fn default_share(version: Version) -> u64 {
 /// Converts a percentage in (0, 100] into the file's value.
 ///
 /// Fails with [`Error::InvalidArgument`] for NaN, infinities and values outside (0, 100].
-fn percent_to_share(version: Version, percent: f64) -> Result<u64> {
+pub(crate) fn percent_to_share(version: Version, percent: f64) -> Result<u64> {
     if !(percent > 0.0 && percent <= 100.0) {
         return Err(Error::InvalidArgument(format!(
             "CPU share percentage {percent} is outside (0, 100]"
@@ -42,7 +42,7 @@ fn percent_to_share(version: Version, percent: f64) -> Result<u64> {
 }
 
 /// Converts the file's value back into a percentage (may exceed 100 if set by someone else).
-fn share_to_percent(version: Version, value: u64) -> f64 {
+pub(crate) fn share_to_percent(version: Version, value: u64) -> f64 {
     match version {
         Version::V1 => value as f64 * 100.0 / 1024.0,
         Version::V2 => value as f64,

@@ -72,10 +72,13 @@ impl GroupDir {
             }
         })?;
         loop {
-            let text = sys::pread_to_end(file.as_fd()).map_err(|e| match is_missing(&e) {
-                true => self.not_found(),
-                false => Error::from_io("read", &path, e),
-            })?;
+            let text =
+                sys::pread_to_end(file.as_fd(), sys::Records::One).map_err(
+                    |e| match is_missing(&e) {
+                        true => self.not_found(),
+                        false => Error::from_io("read", &path, e),
+                    },
+                )?;
             if done(&CoreEvents::parse(&text)) {
                 return Ok(true);
             }

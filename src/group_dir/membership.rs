@@ -4,12 +4,14 @@
 use std::io;
 use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 use nix::fcntl::OFlag;
 
 use super::{is_missing, GroupDir};
 use crate::error::{Error, Result};
 use crate::migrate;
+use crate::procfs;
 use crate::procfs::process::Status;
 use crate::sys;
 
@@ -66,7 +68,7 @@ impl GroupDir {
             for name in children {
                 let name = std::ffi::OsStr::from_bytes(name.to_bytes());
                 let child_path = path.join(name);
-                let child = match sys::open_dir_beneath(dir.as_fd(), std::path::Path::new(name)) {
+                let child = match sys::open_dir_beneath(dir.as_fd(), Path::new(name)) {
                     Err(e) if is_missing(&e) => continue,
                     result => result.map_err(|e| Error::from_io("open", &child_path, e))?,
                 };
@@ -83,6 +85,30 @@ impl GroupDir {
         Ok(members)
     }
 
+    /// Whether the cgroup `path` (as `/proc/<pid>/cgroup` names it) is this directory or lies
+    /// below it. Where another user may rename and replace groups in the user's directory, this
+    /// is decided by identity (the directory at `path` or at one of its ancestors is this one: a
+    /// renamed group keeps its identity, a decoy at its old name does not), elsewhere by name.
+    ///
+    /// Fails when the user's directory or this one cannot be examined (`stat`).
+    pub(crate) fn holds(&self, path: &Path) -> Result<bool> {
+        if !self.subtree.shared_with_another_user()? {
+            return Ok(procfs::cgroup::is_within(path, &self.cgroup_path()));
+        }
+        let Ok(relative) = path.strip_prefix(self.subtree.cgroup_path_of(Path::new(""))) else {
+            return Ok(false);
+        };
+        let own = sys::stat(self.fd()).map_err(|e| Error::from_io("stat", self.path(), e))?;
+        let is_own = |candidate: &Path| {
+            sys::stat_at(self.subtree.base(), candidate)
+                .is_ok_and(|named| (named.dev, named.ino) == (own.dev, own.ino))
+        };
+        Ok(relative
+            .ancestors()
+            .filter(|candidate| !candidate.as_os_str().is_empty())
+            .any(is_own))
+    }
+
     /// Moves process `pid` (whose status is `status`) into this directory.
     ///
     /// Fails with [`Error::Permission`] when the directory's or the user directory's owner is
@@ -97,7 +123,7 @@ impl GroupDir {
             if is_missing(&e) {
                 self.not_found()
             } else {
-                Error::from_io("open", &procs_path, e)
+                Error::from_io("open", &procs_path, e).with_permission_hint(migrate::NOT_DELEGATED)
             }
         })?;
         migrate::write_pid(procs.as_fd(), &procs_path, self.version(), pid)

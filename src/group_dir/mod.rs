@@ -128,7 +128,7 @@ impl GroupDir {
     /// file does not exist in a group that does, and with the classified OS error otherwise.
     pub(crate) fn read(&self, file: &'static str) -> Result<Vec<u8>> {
         if let Some(fd) = self.kept.get(file) {
-            match sys::pread_to_end(fd.as_fd()) {
+            match sys::pread_to_end(fd.as_fd(), sys::Records::of(file)) {
                 Err(e) if is_missing(&e) => self.kept.forget(file),
                 result => return result.map_err(|e| self.file_error("read", file, e)),
             }

@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 
 use super::GroupDir;
 use crate::error::{Error, Result};
+use crate::layout::Version;
+use crate::procfs;
 use crate::sys;
 
 /// How long a removal keeps emptying a group whose members keep forking.
@@ -57,9 +59,16 @@ impl GroupDir {
                 delay *= 2;
             }
         }
+        let reason = if procfs::in_child_pid_namespace() {
+            "the group stayed busy with no process left that can be seen from here: it may hold \
+             processes outside the caller's pid namespace (cgroup v1 does not list them), which \
+             can be neither named nor moved from here"
+        } else {
+            "the group stayed busy after all its processes were moved out"
+        };
         Err(Error::Busy {
             path: self.path().to_path_buf(),
-            reason: "the group stayed busy after all its processes were moved out".into(),
+            reason: reason.into(),
         })
     }
 
@@ -82,6 +91,26 @@ impl GroupDir {
         }
     }
 
+    /// On v2, the threads of the group whose processes `cgroup.procs` does not list: a process
+    /// whose leader exited (a zombie) while other threads run stays listed where its leader
+    /// died, but its live threads can be here. Writing any of their ids to `cgroup.procs` moves
+    /// the whole process. Empty on v1, whose `cgroup.procs` lists every process of a thread.
+    fn threads_of_unlisted_processes(&self) -> Result<Vec<libc::pid_t>> {
+        if self.version() != Version::V2 {
+            return Ok(Vec::new());
+        }
+        let text = match self.read("cgroup.threads") {
+            Ok(text) => text,
+            Err(Error::NotFound { .. }) => return Ok(Vec::new()),
+            Err(err) => return Err(err),
+        };
+        Ok(text
+            .split(u8::is_ascii_whitespace)
+            .filter_map(|t| std::str::from_utf8(t).ok()?.parse::<libc::pid_t>().ok())
+            .filter(|&tid| tid > 0)
+            .collect())
+    }
+
     /// Moves the group's processes to the user's group until none is left. Returns whether
     /// there were any.
     fn migrate_all_out(&self, deadline: Instant) -> Result<bool> {
@@ -92,7 +121,11 @@ impl GroupDir {
                 Err(Error::NotFound { .. }) => return Ok(found),
                 Err(err) => return Err(err),
             };
-            if members.visible.is_empty() {
+            let mut movable = members.visible;
+            if movable.is_empty() {
+                movable = self.threads_of_unlisted_processes()?;
+            }
+            if movable.is_empty() {
                 if members.hidden > 0 {
                     return Err(Error::Busy {
                         path: self.path().to_path_buf(),
@@ -106,7 +139,7 @@ impl GroupDir {
                 return Ok(found);
             }
             found = true;
-            self.subtree().move_to_user_group(&members.visible)?;
+            self.subtree().move_to_user_group(&movable)?;
             if Instant::now() > deadline {
                 return Err(Error::Busy {
                     path: self.path().to_path_buf(),

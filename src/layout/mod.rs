@@ -6,9 +6,11 @@
 pub mod controller;
 mod resolve;
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 pub use controller::{Controller, Controllers};
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) use resolve::default_base;
 
 use crate::error::{Error, Result};
 use crate::name;
@@ -160,13 +162,22 @@ impl Layout {
                 Some(leaf) if leaf == name::USER_LEAF => own.parent().unwrap_or(own),
                 _ => own,
             };
-            let relative = own.strip_prefix(&h.cgroup_path).map_err(|_| {
-                not_visible(format!(
-                    "the process's cgroup {} is outside {}",
-                    own.display(),
-                    h.cgroup_path.display()
-                ))
-            })?;
+            let relative = own
+                .strip_prefix(&h.cgroup_path)
+                .ok()
+                .filter(|relative| {
+                    relative
+                        .components()
+                        .all(|c| matches!(c, Component::Normal(_)))
+                })
+                .ok_or_else(|| {
+                    not_visible(format!(
+                        "the process's cgroup {} is outside {} (a path with '..' lies outside \
+                         the caller's cgroup namespace)",
+                        own.display(),
+                        h.cgroup_path.display()
+                    ))
+                })?;
             let mut rooted = h.clone();
             if !relative.as_os_str().is_empty() {
                 rooted.dir.push(relative);
@@ -244,7 +255,7 @@ fn read_mounts() -> Result<Vec<procfs::mountinfo::CgroupMount>> {
 /// The controllers a cgroup2 mount offers (its root's `cgroup.controllers`).
 fn read_v2_controllers(mount_point: &Path) -> Result<Controllers> {
     let path = mount_point.join("cgroup.controllers");
-    crate::sys::read_path(&path)
+    crate::sys::read_path(&path, crate::sys::Records::One)
         .map(|text| Controllers::from_v2_list(&text))
         .map_err(|e| Error::from_io("read", path, e))
 }

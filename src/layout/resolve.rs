@@ -145,7 +145,7 @@ fn root_depth(entry: &CgroupMount) -> usize {
 
 /// The default base: the parent of the v1 mounts when there are any (v1 and hybrid hosts),
 /// otherwise the cgroup2 mount.
-pub(super) fn default_base(mounts: &[CgroupMount]) -> Result<PathBuf> {
+pub(crate) fn default_base(mounts: &[CgroupMount]) -> Result<PathBuf> {
     let preferred = mounts
         .iter()
         .find(|m| !m.unified)

@@ -173,6 +173,19 @@ fn a_layout_at_the_processs_own_cgroups_follows_proc_self_cgroup() {
     ));
 }
 
+/// Found by the proc_cgroup fuzz target: a cgroup outside the caller's cgroup namespace
+/// (`/../sibling`) rooted the layout above its base.
+#[test]
+fn own_cgroups_outside_the_cgroup_namespace_are_not_visible() {
+    let layout = at(HYBRID, "/sys/fs/cgroup", &[Controller::Pids]).unwrap();
+    let own = b"7:cpu,cpuacct:/svc\n5:cpuset:/../sibling\n4:memory:/\n0::/\n";
+    let err = layout.at_cgroups_of(own).unwrap_err();
+    assert!(
+        matches!(&err, Error::NotMounted { reason, .. } if reason.contains("namespace")),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_path_outside_any_cgroup_mount_is_not_mounted() {
     let err = at(UNIFIED, "/tmp", &[]).unwrap_err();

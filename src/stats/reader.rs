@@ -68,7 +68,7 @@ impl StatsReader {
     pub fn read(&self) -> Result<Stats> {
         let mut stats = Stats::default();
         for kept in &self.files {
-            let content = sys::pread_to_end(kept.fd.as_fd())
+            let content = sys::pread_to_end(kept.fd.as_fd(), sys::Records::One)
                 .map_err(|e| Error::from_io("read", self.path.join(kept.file), e))?;
             apply(
                 kept.kinds,

@@ -23,7 +23,8 @@ impl KeptFile {
     /// The file's current content (one `pread`). A removed group's files read ENODEV, which
     /// is [`Error::NotFound`].
     pub(super) fn read(&self) -> Result<Vec<u8>> {
-        sys::pread_to_end(self.fd.as_fd()).map_err(|e| Error::from_io("read", &self.path, e))
+        sys::pread_to_end(self.fd.as_fd(), sys::Records::One)
+            .map_err(|e| Error::from_io("read", &self.path, e))
     }
 }
 
