@@ -17,7 +17,7 @@ MAJOR   := $(firstword $(subst ., ,$(VERSION)))
 RELEASE := target/release
 STAGE   := $(CURDIR)/build/stage
 STAGE_PC := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig
-C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/header_cpp
+C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/header_cpp build/c/test_spawn
 
 .PHONY: all lib header check-header install stage example c-programs check check-vm bench bench-vm lint clean
 

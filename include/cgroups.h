@@ -220,6 +220,36 @@ int cgroups_reset_memory_limit(const struct cgroups_cgroup *cg);
 int cgroups_memory_limit(const struct cgroups_cgroup *cg,
                          uint64_t *bytes_out);
 
+// Starts the program `file` with arguments `argv` (argv[0] first, NULL-terminated; at least
+// argv[0]) inside the group, and stores its pid in `*pid_out` once it runs. Where the group has
+// a cgroup v2 directory the child is created in it (clone3 CLONE_INTO_CGROUP, Linux 5.7+), so
+// it is a member from its first instruction; in v1 hierarchies (and on older kernels) it joins
+// before exec. `file` without '/' is searched in the caller's PATH, as execvp does (also when
+// `envp` sets another PATH). `envp`: the program's environment (NULL-terminated "NAME=value"
+// strings), or NULL to inherit the caller's. The child gets the caller's descriptors that are
+// not close-on-exec, default signal dispositions and an empty signal mask.
+//
+// The caller must reap the child with waitpid(). When the program cannot be executed the
+// result is CGROUPS_E_OS with cgroups_last_errno() set to the exec error (ENOENT, EACCES, …),
+// the child already reaped and `*pid_out` untouched. CGROUPS_E_NOT_FOUND when the group was
+// removed; CGROUPS_E_INVALID_ARGUMENT for an empty `argv` or an `envp` entry without '='.
+int cgroups_spawn(const struct cgroups_cgroup *cg,
+                  const char *file,
+                  char *const *argv,
+                  char *const *envp,
+                  pid_t *pid_out);
+
+// Stores in `*fd_out` a new O_RDONLY|O_DIRECTORY|O_CLOEXEC descriptor (not O_PATH) of the
+// group's directory in the hierarchy serving `controller` (one CGROUPS_* controller bit; on
+// cgroup v2 every bit names the same directory): for clone3's CLONE_INTO_CGROUP and Go's
+// SysProcAttr.CgroupFD (both cgroup v2 only), or openat(). The caller must close() it.
+// CGROUPS_E_INVALID_ARGUMENT for 0, an unknown bit or several bits;
+// CGROUPS_E_CONTROLLER_UNAVAILABLE when the group was opened without `controller`;
+// CGROUPS_E_NOT_FOUND when the group was removed.
+int cgroups_dir_fd(const struct cgroups_cgroup *cg,
+                   uint32_t controller,
+                   int *fd_out);
+
 // A short static description of a status; any int is accepted ("unknown status" for values
 // that are not statuses). Never NULL; do not free.
 const char *cgroups_strerror(int status);

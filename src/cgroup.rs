@@ -78,10 +78,14 @@ impl Cgroup {
             })
     }
 
+    /// The group's directories, one per hierarchy.
+    pub(crate) fn dirs(&self) -> &[GroupDir] {
+        &self.dirs
+    }
+
     /// The group's directory in the cgroup2 tree, if it has one: where the v2 core files
     /// (`cgroup.events`, `cgroup.freeze`, `cgroup.kill`, `*.pressure`) serve it. On a hybrid host
     /// that is only when a controller it was opened with is attached to the cgroup2 tree.
-    #[allow(dead_code)] // transitional: the controls and statistics (issues 9, 10) build on it
     pub(crate) fn unified_dir(&self) -> Option<&GroupDir> {
         self.dirs.iter().find(|d| d.version() == Version::V2)
     }

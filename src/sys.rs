@@ -122,6 +122,12 @@ pub(crate) fn reopen_dir(dir: BorrowedFd<'_>) -> io::Result<OwnedFd> {
     Ok(openat(dir, ".", DIR_FLAGS, Mode::empty())?)
 }
 
+/// A new readable descriptor of the same directory (`O_RDONLY | O_DIRECTORY`, not `O_PATH`).
+pub(crate) fn open_dir_readable(dir: BorrowedFd<'_>) -> io::Result<OwnedFd> {
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+    Ok(openat(dir, ".", flags, Mode::empty())?)
+}
+
 /// Opens the file `name` in `dir` with `flags` (`O_CLOEXEC | O_NOFOLLOW` added).
 pub(crate) fn open_file_at(dir: BorrowedFd<'_>, name: &str, flags: OFlag) -> io::Result<OwnedFd> {
     Ok(openat(

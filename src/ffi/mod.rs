@@ -10,6 +10,7 @@ mod group;
 mod guard;
 mod last_error;
 mod memory;
+mod spawn;
 mod status;
 mod user;
 pub mod version;
