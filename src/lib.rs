@@ -27,6 +27,10 @@
 //! ```
 //!
 //! Errors are [`Error`] values, one variant per category, each naming the path and the OS error.
+//!
+//! [`Cgroup::command`] starts a program inside a group (on cgroup v2 the kernel creates it
+//! there, so it never runs outside): `group.command("make").arg("-j4").spawn()?.wait()`.
+//! [`Cgroup::dir_fd`] gives the group's directory to callers that start processes themselves.
 #![deny(missing_docs)]
 
 mod cgroup;

@@ -12,8 +12,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use cgroups::{Cgroup, Controller, Controllers, Error, Selection, Version};
-use common::{procs_of, Proc, TestTree};
+use cgroups::{Cgroup, Controller, Controllers, Error, Layout, Selection, Version};
+use common::{procs_of, run_test_as, test_user, Proc, TestTree};
+
+const PREFIX_ENV: &str = "CGROUPS_TEST_PREFIX";
 
 fn cpu_and_memory() -> Selection {
     Selection::Only(Controllers::from(Controller::Cpu).with(Controller::Memory))
@@ -242,19 +244,21 @@ fn arguments_and_argv0_reach_the_program_and_its_exit_status_comes_back() {
     let tree = TestTree::new();
     let group = tree.open("arguments", cpu_and_memory());
     let output = Scratch::new("cmdline");
-    let mut child = group
-        .command("sh")
-        .arg0("cgroups-test-argv0")
-        .args(["-c", "cat /proc/$$/cmdline > \"$0\"; exit 3", output.path()])
-        .spawn()
-        .unwrap();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(3));
-    assert_eq!(child.wait().unwrap().code(), Some(3));
-    assert_eq!(child.try_wait().unwrap().and_then(|s| s.code()), Some(3));
-    let cmdline = output.read();
-    let argv: Vec<&str> = cmdline.split('\0').collect();
-    assert_eq!(argv[..2], ["cgroups-test-argv0", "-c"]);
+    let script = "cat /proc/$$/cmdline > \"$0\"; exit 3";
+    // argv[0] is the program as given, unless set (busybox, the VM's sh, needs a known name).
+    for (arg0, expected) in [(None, "/bin/sh"), (Some("sh"), "sh")] {
+        let mut command = group.command("/bin/sh");
+        if let Some(arg0) = arg0 {
+            command.arg0(arg0);
+        }
+        let mut child = command.args(["-c", script, output.path()]).spawn().unwrap();
+        assert_eq!(child.wait().unwrap().code(), Some(3));
+        assert_eq!(child.wait().unwrap().code(), Some(3));
+        assert_eq!(child.try_wait().unwrap().and_then(|s| s.code()), Some(3));
+        let cmdline = output.read();
+        let argv: Vec<&str> = cmdline.split('\0').collect();
+        assert_eq!(argv[..3], [expected, "-c", script]);
+    }
     group.delete().unwrap();
 }
 
@@ -434,5 +438,39 @@ fn a_std_command_can_join_the_group_before_exec() {
     unsafe { command.pre_exec(move || joiner.attach_self()) };
     assert!(command.status().unwrap().success());
     assert!(names_every_directory_of(&output.read(), &group));
+    group.delete().unwrap();
+}
+
+#[test]
+fn a_delegated_user_spawns_into_their_own_group_without_root() {
+    let tree = TestTree::new();
+    let user = test_user();
+    cgroups::delegate_subtree(&tree.layout, &user.name).unwrap();
+    // The user side starts in the user's own group, as a login session of the user would.
+    let session: Vec<PathBuf> = tree
+        .layout
+        .hierarchies()
+        .iter()
+        .map(|h| match h.version {
+            Version::V1 => h.dir.join(&user.name),
+            Version::V2 => h.dir.join(&user.name).join(cgroups::name::USER_LEAF),
+        })
+        .map(|dir| dir.join("cgroup.procs"))
+        .collect();
+    let prefix = tree.layout.hierarchies()[0].dir.file_name().unwrap();
+    let env = [(PREFIX_ENV, prefix.to_string_lossy().into_owned())];
+    let output = run_test_as(&user, "user_side_spawns_into_own_group", &session, &env);
+    assert!(output.status.success(), "user side failed");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("1 passed"));
+}
+
+#[test]
+#[ignore = "runs as the unprivileged user, started by a_delegated_user_spawns_into_their_own_group_without_root"]
+fn user_side_spawns_into_own_group() {
+    let prefix = std::env::var(PREFIX_ENV).expect("started by the root-side test");
+    let layout = Layout::discover().unwrap().subtree(&prefix).unwrap();
+    let group = Cgroup::open(&layout, "mine", cpu_and_memory(), None).unwrap();
+    let text = run_script(&group, "cat /proc/self/cgroup > \"$1\"");
+    assert!(names_every_directory_of(&text, &group), "{text}");
     group.delete().unwrap();
 }

@@ -23,7 +23,7 @@ use start::{Exec, StartError};
 use crate::cgroup::Cgroup;
 use crate::error::{Error, Result};
 use crate::group_dir::{is_missing, GroupDir};
-use crate::layout::Controller;
+use crate::layout::{Controller, Version};
 
 impl Cgroup {
     /// A builder for starting `program` inside this group, in the manner of
@@ -222,7 +222,7 @@ impl Command<'_> {
         match error {
             StartError::Clone(Some(dir), e) => clone_into_error(dir, e),
             StartError::Clone(None, source) => Error::Os {
-                action: "fork to start",
+                action: "clone a process to start",
                 path: self.program_path(),
                 source,
                 hint: String::new(),
@@ -232,7 +232,8 @@ impl Command<'_> {
                 "move a new process into",
                 dir.path().join("cgroup.procs"),
                 e,
-            ),
+            )
+            .with_permission_hint(permission_hint(dir)),
             StartError::Exec(e) => self.exec_error(e),
             StartError::Pipe(source) => Error::Os {
                 action: "learn whether the child started",
@@ -280,7 +281,23 @@ fn clone_into_error(dir: &GroupDir, source: io::Error) -> Error {
             source,
             hint: " (the group's pids.max, or the user's process limit, is reached)".into(),
         },
-        _ => Error::from_io("start a process in", dir.path(), source),
+        _ => Error::from_io("start a process in", dir.path(), source)
+            .with_permission_hint(permission_hint(dir)),
+    }
+}
+
+/// Why the kernel refuses a new process in a group the caller may not fill.
+fn permission_hint(dir: &GroupDir) -> &'static str {
+    match dir.version() {
+        Version::V2 => {
+            " (cgroup v2 puts a new process into a group only for a caller that may write the \
+             cgroup.procs of the common ancestor of its own cgroup and the group: spawn from a \
+             process that lives inside your delegated subtree)"
+        }
+        Version::V1 => {
+            " (no write access to the group's cgroup.procs: root has to delegate the user's \
+             subtree first, with user_cgroups)"
+        }
     }
 }
 

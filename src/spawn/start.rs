@@ -1,5 +1,5 @@
 //! Starting the child: `clone3` straight into the group's cgroup2 directory (`CLONE_INTO_CGROUP`,
-//! Linux 5.7+) or `fork`, the child's async-signal-safe way to `execve`, and the report of a
+//! Linux 5.7+) or a plain fork-like `clone`, the child's async-signal-safe way to `execve`, and the report of a
 //! failure before `exec` over a close-on-exec pipe.
 //!
 //! Between the clone and `execve` the child is a copy of a possibly multithreaded process in
@@ -40,7 +40,8 @@ struct CloneArgs {
 }
 
 /// Set once `clone3` with `CLONE_INTO_CGROUP` was refused as unknown: ENOSYS (before Linux 5.3,
-/// or a seccomp filter that hides `clone3`), E2BIG or EINVAL (5.3–5.6). `fork` is used from then on.
+/// or a seccomp filter that hides `clone3`), E2BIG or EINVAL (5.3–5.6). `clone` is used from then
+/// on, and the child joins every directory itself.
 static NO_CLONE_INTO_CGROUP: AtomicBool = AtomicBool::new(false);
 
 /// What the child tells the parent, through the pipe, when it fails before `exec`: the stage
@@ -61,7 +62,7 @@ pub(super) struct Exec<'a> {
 /// Why a start failed.
 #[derive(Debug)]
 pub(super) enum StartError<'a> {
-    /// `clone3` into this directory (or `fork`, when `None`) failed.
+    /// `clone3` into this directory (or `clone`, when `None`) failed.
     Clone(Option<&'a GroupDir>, io::Error),
     /// The child could not move itself into this directory.
     Join(&'a GroupDir, io::Error),
@@ -121,19 +122,22 @@ enum Forked {
     Parent(libc::pid_t),
 }
 
-/// `clone3(CLONE_INTO_CGROUP)` into `unified` when there is one and the kernel has it, else
-/// `fork`. On failure, whether `clone3` into `unified` was what failed.
+/// Clones the calling thread into a child: `clone3(CLONE_INTO_CGROUP)` into `unified` when
+/// there is one and the kernel has it, else `clone`. Both are fork-like (no `CLONE_VM`, no new
+/// stack: the child returns here on its copy of this stack) and `CLONE_VFORK`: the calling
+/// thread sleeps until the child has called `execve` or exited, so it does not copy pages the
+/// child still shares (and the clone skips the C library's fork handlers, which the child
+/// needs none of). On failure, whether `clone3` into `unified` was what failed.
 fn fork_into(unified: Option<BorrowedFd<'_>>) -> Result<Forked, (bool, io::Error)> {
     if let Some(dir) = unified.filter(|_| !NO_CLONE_INTO_CGROUP.load(Ordering::Relaxed)) {
         let args = CloneArgs {
-            flags: CLONE_INTO_CGROUP,
+            flags: CLONE_INTO_CGROUP | libc::CLONE_VFORK as u64,
             exit_signal: libc::SIGCHLD as u64,
             cgroup: dir.as_raw_fd() as u64,
             ..CloneArgs::default()
         };
-        // SAFETY: without CLONE_VM and without a stack the child gets a copy of the address
-        // space and returns here on a copy of this stack, as after fork; `args` is a valid
-        // clone_args of the size given. The child makes only async-signal-safe calls.
+        // SAFETY: a valid clone_args of the size given; fork-like, as above. The child makes
+        // only async-signal-safe calls.
         let ret = unsafe {
             libc::syscall(
                 libc::SYS_clone3,
@@ -155,11 +159,13 @@ fn fork_into(unified: Option<BorrowedFd<'_>>) -> Result<Forked, (bool, io::Error
             }
         }
     }
-    // SAFETY: the child makes only async-signal-safe calls before execve or _exit.
-    match unsafe { libc::fork() } {
+    let flags = (libc::CLONE_VFORK | libc::SIGCHLD) as libc::c_long;
+    // SAFETY: fork-like, as above (every other argument is 0, whatever their order on this
+    // architecture). The child makes only async-signal-safe calls.
+    match unsafe { libc::syscall(libc::SYS_clone, flags, 0, 0, 0, 0) } {
         0 => Ok(Forked::Child { joined: false }),
         -1 => Err((false, io::Error::last_os_error())),
-        pid => Ok(Forked::Parent(pid)),
+        pid => Ok(Forked::Parent(pid as libc::pid_t)),
     }
 }
 
@@ -174,9 +180,9 @@ fn child(
 ) -> ! {
     // SAFETY: all-zero is a valid sigaction: handler SIG_DFL, empty mask, no flags.
     let default: libc::sigaction = unsafe { std::mem::zeroed() };
-    for signal in 1..=last_signal {
-        // SAFETY: sigaction is async-signal-safe; it fails harmlessly (EINVAL) for SIGKILL,
-        // SIGSTOP and the C library's internal signals.
+    for signal in (1..=last_signal).filter(|&s| s != libc::SIGKILL && s != libc::SIGSTOP) {
+        // SAFETY: sigaction is async-signal-safe; it refuses (EINVAL) the C library's internal
+        // signals, which exec resets anyway.
         unsafe { libc::sigaction(signal, &default, std::ptr::null_mut()) };
     }
     for (index, dir) in dirs.iter().enumerate() {
