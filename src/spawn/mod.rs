@@ -159,7 +159,7 @@ impl Command<'_> {
     /// group has controllers enabled for its child groups (cgroup v2 takes no process there);
     /// [`Error::Permission`] when the caller may not move a process into the group.
     pub fn spawn(&mut self) -> Result<Child> {
-        let candidates = plan::candidates(&self.program, std::env::var_os("PATH").as_deref())?;
+        let candidates = plan::candidates(&self.program, || std::env::var_os("PATH"))?;
         let argv = std::iter::once(self.arg0.as_ref().unwrap_or(&self.program))
             .chain(&self.args)
             .cloned()

@@ -53,10 +53,13 @@ fn c_string(s: OsString, what: &str) -> Result<CString> {
 }
 
 /// The files to try `execve` on, in order: `program` itself when it contains a `/`, else
-/// `program` in each directory of `path` (the caller's PATH, or `/bin:/usr/bin` without one),
-/// as `execvp` builds them. An empty PATH entry is the current directory; an entry that would
+/// `program` in each directory of the PATH `path` returns (asked only then: the caller's PATH;
+/// `/bin:/usr/bin` for none), as `execvp` builds them. An empty PATH entry is the current directory; an entry that would
 /// make the path longer than `PATH_MAX` is skipped. Empty for an empty `program`.
-pub(super) fn candidates(program: &OsStr, path: Option<&OsStr>) -> Result<Vec<CString>> {
+pub(super) fn candidates(
+    program: &OsStr,
+    path: impl FnOnce() -> Option<OsString>,
+) -> Result<Vec<CString>> {
     let program = c_string(program.to_owned(), "program")?;
     let name = program.as_bytes();
     if name.is_empty() {
@@ -65,7 +68,8 @@ pub(super) fn candidates(program: &OsStr, path: Option<&OsStr>) -> Result<Vec<CS
     if name.contains(&b'/') {
         return Ok(vec![program]);
     }
-    let path = path.map_or(DEFAULT_PATH, OsStr::as_bytes);
+    let path = path();
+    let path = path.as_deref().map_or(DEFAULT_PATH, OsStr::as_bytes);
     let max = libc::PATH_MAX as usize;
     path.split(|&b| b == b':')
         .filter(|dir| dir.len() + 1 + name.len() < max)
@@ -92,27 +96,27 @@ mod tests {
 
     #[test]
     fn a_name_with_a_slash_is_tried_as_is() {
-        let found = candidates(OsStr::new("./run"), Some(OsStr::new("/bin"))).unwrap();
+        let found = candidates(OsStr::new("./run"), || Some("/bin".into())).unwrap();
         assert_eq!(strings(&found), ["./run"]);
     }
 
     #[test]
     fn a_bare_name_is_tried_in_each_path_directory_in_order() {
-        let found = candidates(OsStr::new("ls"), Some(OsStr::new("/usr/bin::/bin"))).unwrap();
+        let found = candidates(OsStr::new("ls"), || Some("/usr/bin::/bin".into())).unwrap();
         assert_eq!(strings(&found), ["/usr/bin/ls", "ls", "/bin/ls"]);
     }
 
     #[test]
     fn without_path_the_default_directories_are_searched() {
-        let found = candidates(OsStr::new("ls"), None).unwrap();
+        let found = candidates(OsStr::new("ls"), || None).unwrap();
         assert_eq!(strings(&found), ["/bin/ls", "/usr/bin/ls"]);
     }
 
     #[test]
     fn an_empty_program_has_nothing_to_try_and_a_nul_is_refused() {
-        assert!(candidates(OsStr::new(""), None).unwrap().is_empty());
+        assert!(candidates(OsStr::new(""), || None).unwrap().is_empty());
         for bad in ["a\0b", "/a\0b"] {
-            let err = candidates(OsStr::new(bad), None).unwrap_err();
+            let err = candidates(OsStr::new(bad), || None).unwrap_err();
             assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
         }
     }
@@ -121,7 +125,7 @@ mod tests {
     fn directories_too_long_for_path_max_are_skipped() {
         let long = format!("/{}", "d".repeat(libc::PATH_MAX as usize));
         let path = format!("{long}:/bin");
-        let found = candidates(OsStr::new("ls"), Some(OsStr::new(&path))).unwrap();
+        let found = candidates(OsStr::new("ls"), || Some(path.into())).unwrap();
         assert_eq!(strings(&found), ["/bin/ls"]);
     }
 
