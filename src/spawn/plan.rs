@@ -54,8 +54,9 @@ fn c_string(s: OsString, what: &str) -> Result<CString> {
 
 /// The files to try `execve` on, in order: `program` itself when it contains a `/`, else
 /// `program` in each directory of the PATH `path` returns (asked only then: the caller's PATH;
-/// `/bin:/usr/bin` for none), as `execvp` builds them. An empty PATH entry is the current directory; an entry that would
-/// make the path longer than `PATH_MAX` is skipped. Empty for an empty `program`.
+/// `/bin:/usr/bin` for none), as `execvp` builds them. An empty PATH entry is the current
+/// directory; an entry that would make the path longer than `PATH_MAX` is skipped. Empty for
+/// an empty `program`.
 pub(super) fn candidates(
     program: &OsStr,
     path: impl FnOnce() -> Option<OsString>,

@@ -1,6 +1,6 @@
 //! Starting the child: `clone3` straight into the group's cgroup2 directory (`CLONE_INTO_CGROUP`,
-//! Linux 5.7+) or a plain fork-like `clone`, the child's async-signal-safe way to `execve`, and the report of a
-//! failure before `exec` over a close-on-exec pipe.
+//! Linux 5.7+) or a plain fork-like `clone`, the child's async-signal-safe way to `execve`, and
+//! the report of a failure before `exec` over a close-on-exec pipe.
 //!
 //! Between the clone and `execve` the child is a copy of a possibly multithreaded process in
 //! which other threads may have held locks (the allocator's, stdio's) at the moment of the clone:
