@@ -263,13 +263,16 @@ fn arguments_and_argv0_reach_the_program_and_its_exit_status_comes_back() {
 }
 
 #[test]
-fn the_program_starts_with_default_signal_dispositions_and_an_empty_mask() {
+fn the_program_starts_with_standard_signals_at_their_defaults_and_an_empty_mask() {
     let tree = TestTree::new();
     let group = tree.open("signals", cpu_and_memory());
-    // The Rust runtime ignores SIGPIPE; ignore SIGUSR2 too, and block SIGUSR1 in this thread.
-    // SAFETY: SIG_IGN for a signal nothing in this test binary handles; this thread's mask.
+    // The Rust runtime ignores SIGPIPE; ignore SIGUSR2 and a real-time signal too, and block
+    // SIGUSR1 in this thread.
+    let realtime = libc::SIGRTMIN() + 2;
+    // SAFETY: SIG_IGN for signals nothing in this test binary handles; this thread's mask.
     let old_mask = unsafe {
         libc::signal(libc::SIGUSR2, libc::SIG_IGN);
+        libc::signal(realtime, libc::SIG_IGN);
         let mut block: libc::sigset_t = std::mem::zeroed();
         let mut old: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut block);
@@ -291,6 +294,8 @@ fn the_program_starts_with_default_signal_dispositions_and_an_empty_mask() {
         0,
         "{status}"
     );
+    // Ignored real-time signals stay ignored, as across exec.
+    assert_ne!(mask("SigIgn:") & bit(realtime), 0, "{status}");
     group.delete().unwrap();
 }
 

@@ -40,7 +40,9 @@ fn string_array<'a>(array: *const *mut c_char) -> Option<Vec<&'a OsStr>> {
 /// before exec. `file` without '/' is searched in the caller's PATH, as execvp does (also when
 /// `envp` sets another PATH). `envp`: the program's environment (NULL-terminated "NAME=value"
 /// strings), or NULL to inherit the caller's. The child gets the caller's descriptors that are
-/// not close-on-exec, default signal dispositions and an empty signal mask.
+/// not close-on-exec, an empty signal mask, and every caught signal and every standard signal
+/// (1-31) at its default, even where the caller ignores it (ignored real-time signals stay
+/// ignored).
 ///
 /// The caller must reap the child with waitpid(). When the program cannot be executed the
 /// result is CGROUPS_E_OS with cgroups_last_errno() set to the exec error (ENOENT, EACCES, …),

@@ -71,9 +71,10 @@ impl Cgroup {
 /// A program to start inside a group, built by [`Cgroup::command`].
 ///
 /// The child gets the caller's open descriptors that are not close-on-exec (its standard input
-/// and output included), default dispositions for every signal and an empty signal mask (as
-/// `posix_spawn` with `POSIX_SPAWN_SETSIGDEF` for all signals and an empty
-/// `POSIX_SPAWN_SETSIGMASK`), and the caller's environment with the changes made here.
+/// and output included), an empty signal mask, every caught signal and every standard signal
+/// (1–31, SIGPIPE included) at its default even where the caller ignores it (ignored real-time
+/// signals stay ignored, as across `exec`), and the caller's environment with the changes made
+/// here.
 #[derive(Debug)]
 pub struct Command<'g> {
     group: &'g Cgroup,

@@ -20,6 +20,9 @@ use crate::group_dir::GroupDir;
 
 /// `CLONE_INTO_CGROUP` (Linux 5.7), absent from libc.
 const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
+/// `CLONE_CLEAR_SIGHAND` (Linux 5.5), absent from libc: the child starts with every caught
+/// signal back at its default.
+const CLONE_CLEAR_SIGHAND: u64 = 0x1_0000_0000;
 
 /// The kernel's `struct clone_args` up to `cgroup` (`CLONE_ARGS_SIZE_VER2`); libc has no
 /// definition for glibc targets.
@@ -39,10 +42,10 @@ struct CloneArgs {
     cgroup: u64,
 }
 
-/// Set once `clone3` with `CLONE_INTO_CGROUP` was refused as unknown: ENOSYS (before Linux 5.3,
-/// or a seccomp filter that hides `clone3`), E2BIG or EINVAL (5.3–5.6). `clone` is used from then
-/// on, and the child joins every directory itself.
-static NO_CLONE_INTO_CGROUP: AtomicBool = AtomicBool::new(false);
+/// Set once `clone3` was refused as unknown, or with flags unknown to the kernel: ENOSYS (before
+/// Linux 5.3, or a seccomp filter that hides `clone3`), E2BIG or EINVAL (5.3–5.6). `clone` is
+/// used from then on, and the child does itself what the flags did.
+static NO_CLONE3: AtomicBool = AtomicBool::new(false);
 
 /// What the child tells the parent, through the pipe, when it fails before `exec`: the stage
 /// (an index into the group's directories for a failed join, [`EXEC_STAGE`] for `execve`) in the
@@ -78,14 +81,21 @@ pub(super) fn start<'a>(group: &'a Cgroup, exec: &Exec<'_>) -> Result<libc::pid_
     let (dirs, unified) = (group.dirs(), group.unified_dir());
     let (report_read, report_write) =
         nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| StartError::Pipe(e.into()))?;
-    let last_signal = libc::SIGRTMAX();
+    let signals = (libc::SIGRTMIN(), libc::SIGRTMAX());
     // No handler of the caller may run in the child before it resets them: every signal stays
     // blocked from before the clone until the child's dispositions are back to the defaults.
     let blocked = BlockedSignals::all();
     let pid = match fork_into(unified.map(GroupDir::fd)) {
-        Ok(Forked::Child { joined }) => {
-            let skip = unified.filter(|_| joined);
-            child(dirs, skip, exec, report_write.as_raw_fd(), last_signal)
+        Ok(Forked::Child { by_clone3 }) => {
+            let skip = unified.filter(|_| by_clone3);
+            child(
+                dirs,
+                skip,
+                by_clone3,
+                exec,
+                report_write.as_raw_fd(),
+                signals,
+            )
         }
         Ok(Forked::Parent(pid)) => pid,
         Err((into, e)) => return Err(StartError::Clone(unified.filter(|_| into), e)),
@@ -116,24 +126,28 @@ pub(super) fn start<'a>(group: &'a Cgroup, exec: &Exec<'_>) -> Result<libc::pid_
 }
 
 enum Forked {
-    /// In the child; `joined`: it was created inside the group's cgroup2 directory.
-    Child { joined: bool },
+    /// In the child; `by_clone3`: created by `clone3`, so inside the group's cgroup2 directory
+    /// (if it has one) and with its caught signals back at their defaults.
+    Child { by_clone3: bool },
     /// In the parent, with the child's pid.
     Parent(libc::pid_t),
 }
 
-/// Clones the calling thread into a child: `clone3(CLONE_INTO_CGROUP)` into `unified` when
-/// there is one and the kernel has it, else `clone`. Both are fork-like (no `CLONE_VM`, no new
-/// stack: the child returns here on its copy of this stack) and `CLONE_VFORK`: the calling
-/// thread sleeps until the child has called `execve` or exited, so it does not copy pages the
-/// child still shares (and the clone skips the C library's fork handlers, which the child
-/// needs none of). On failure, whether `clone3` into `unified` was what failed.
+/// Clones the calling thread into a child: `clone3(CLONE_CLEAR_SIGHAND)`, with
+/// `CLONE_INTO_CGROUP` into `unified` when there is one, where the kernel has them, else
+/// `clone`. Both are fork-like (no `CLONE_VM`, no new stack: the child returns here on its copy
+/// of this stack) and `CLONE_VFORK`: the calling thread sleeps until the child has called
+/// `execve` or exited, so it does not copy pages the child still shares (and the clone skips the
+/// C library's fork handlers, which the child needs none of). On failure, whether `clone3` into
+/// `unified` was what failed.
 fn fork_into(unified: Option<BorrowedFd<'_>>) -> Result<Forked, (bool, io::Error)> {
-    if let Some(dir) = unified.filter(|_| !NO_CLONE_INTO_CGROUP.load(Ordering::Relaxed)) {
+    if !NO_CLONE3.load(Ordering::Relaxed) {
         let args = CloneArgs {
-            flags: CLONE_INTO_CGROUP | libc::CLONE_VFORK as u64,
+            flags: CLONE_CLEAR_SIGHAND
+                | libc::CLONE_VFORK as u64
+                | unified.map_or(0, |_| CLONE_INTO_CGROUP),
             exit_signal: libc::SIGCHLD as u64,
-            cgroup: dir.as_raw_fd() as u64,
+            cgroup: unified.map_or(0, |dir| dir.as_raw_fd() as u64),
             ..CloneArgs::default()
         };
         // SAFETY: a valid clone_args of the size given; fork-like, as above. The child makes
@@ -146,15 +160,15 @@ fn fork_into(unified: Option<BorrowedFd<'_>>) -> Result<Forked, (bool, io::Error
             )
         };
         match ret {
-            0 => return Ok(Forked::Child { joined: true }),
+            0 => return Ok(Forked::Child { by_clone3: true }),
             pid if pid > 0 => return Ok(Forked::Parent(pid as libc::pid_t)),
             _ => {
                 let e = io::Error::last_os_error();
                 match e.raw_os_error() {
                     Some(libc::ENOSYS | libc::E2BIG | libc::EINVAL) => {
-                        NO_CLONE_INTO_CGROUP.store(true, Ordering::Relaxed)
+                        NO_CLONE3.store(true, Ordering::Relaxed)
                     }
-                    _ => return Err((true, e)),
+                    _ => return Err((unified.is_some(), e)),
                 }
             }
         }
@@ -163,28 +177,23 @@ fn fork_into(unified: Option<BorrowedFd<'_>>) -> Result<Forked, (bool, io::Error
     // SAFETY: fork-like, as above (every other argument is 0, whatever their order on this
     // architecture). The child makes only async-signal-safe calls.
     match unsafe { libc::syscall(libc::SYS_clone, flags, 0, 0, 0, 0) } {
-        0 => Ok(Forked::Child { joined: false }),
+        0 => Ok(Forked::Child { by_clone3: false }),
         -1 => Err((false, io::Error::last_os_error())),
         pid => Ok(Forked::Parent(pid as libc::pid_t)),
     }
 }
 
-/// The child: default signal dispositions, the group's directories joined (all but `skip`,
-/// which the clone joined), an empty signal mask, then `execve`. Never returns.
+/// The child: default dispositions (see [`reset_signals`]), the group's directories joined
+/// (all but `skip`, which the clone joined), an empty signal mask, then `execve`. Never returns.
 fn child(
     dirs: &[GroupDir],
     skip: Option<&GroupDir>,
+    handlers_cleared: bool,
     exec: &Exec<'_>,
     report: RawFd,
-    last_signal: c_int,
+    signals: (c_int, c_int),
 ) -> ! {
-    // SAFETY: all-zero is a valid sigaction: handler SIG_DFL, empty mask, no flags.
-    let default: libc::sigaction = unsafe { std::mem::zeroed() };
-    for signal in (1..=last_signal).filter(|&s| s != libc::SIGKILL && s != libc::SIGSTOP) {
-        // SAFETY: sigaction is async-signal-safe; it refuses (EINVAL) the C library's internal
-        // signals, which exec resets anyway.
-        unsafe { libc::sigaction(signal, &default, std::ptr::null_mut()) };
-    }
+    reset_signals(handlers_cleared, signals);
     for (index, dir) in dirs.iter().enumerate() {
         if skip.is_some_and(|joined| std::ptr::eq(joined, dir)) {
             continue;
@@ -201,6 +210,34 @@ fn child(
     }
     let errno = exec_candidates(exec);
     report_and_exit(report, EXEC_STAGE, errno)
+}
+
+/// Sets every standard signal (1–31) to its default, ignored ones too, and every caught
+/// real-time signal (`signals`: SIGRTMIN..=SIGRTMAX) unless the clone already did
+/// (`handlers_cleared`); ignored real-time signals stay ignored, as across `execve`. No handler
+/// of the caller can then run in the child once it unblocks signals.
+fn reset_signals(handlers_cleared: bool, (first_realtime, last_realtime): (c_int, c_int)) {
+    // SAFETY: all-zero is a valid sigaction: handler SIG_DFL, empty mask, no flags.
+    let default: libc::sigaction = unsafe { std::mem::zeroed() };
+    for signal in (1..32).filter(|&s| s != libc::SIGKILL && s != libc::SIGSTOP) {
+        // SAFETY: sigaction is async-signal-safe; `default` is valid.
+        unsafe { libc::sigaction(signal, &default, std::ptr::null_mut()) };
+    }
+    if handlers_cleared {
+        return;
+    }
+    for signal in first_realtime..=last_realtime {
+        // SAFETY: as above; `current` is writable.
+        unsafe {
+            let mut current: libc::sigaction = std::mem::zeroed();
+            let caught = libc::sigaction(signal, std::ptr::null(), &mut current) == 0
+                && current.sa_sigaction != libc::SIG_DFL
+                && current.sa_sigaction != libc::SIG_IGN;
+            if caught {
+                libc::sigaction(signal, &default, std::ptr::null_mut());
+            }
+        }
+    }
 }
 
 /// `execve` on each candidate in turn, as `execvp` does: a missing file (ENOENT, ENOTDIR, …)

@@ -1,5 +1,6 @@
 /* C API tests of cgroups_spawn and cgroups_dir_fd: bad input, membership seen by the child,
- * exec failures (no zombie, no descriptor left), PATH search, envp, a deleted group, threads.
+ * exec failures (no zombie, no descriptor left), PATH search, envp, signals, a deleted group,
+ * threads.
  * Usage: test_spawn BASE  (a base owned by the test run: see tests/c_programs.rs). Run as root. */
 #include <cgroups.h>
 
@@ -7,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +235,33 @@ static void test_envp_replaces_the_environment_and_null_inherits_it(void) {
     cgroups_free(cg);
 }
 
+/* The hexadecimal mask of /proc/<pid>/status field `name` ("SigIgn:") in `text`. */
+static unsigned long long status_mask(const char *text, const char *name) {
+    const char *line = strstr(text, name);
+    return line == NULL ? ~0ULL : strtoull(line + strlen(name), NULL, 16);
+}
+
+static void test_standard_signals_start_at_their_defaults_and_unblocked(void) {
+    cgroups_cgroup *cg = open_group("spawn-signals");
+    char text[4096];
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGRTMIN + 2, SIG_IGN);
+    CHECK(run_script(cg, "exec grep ^Sig /proc/self/status > \"$0\"", NULL) == 0);
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGRTMIN + 2, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    read_file(scratch_file("output"), text, sizeof text);
+    CHECK((status_mask(text, "SigBlk:") & (1ULL << (SIGUSR1 - 1))) == 0);
+    CHECK((status_mask(text, "SigIgn:") & (1ULL << (SIGPIPE - 1))) == 0);
+    CHECK((status_mask(text, "SigIgn:") & (1ULL << (SIGRTMIN + 2 - 1))) != 0);
+    CHECK(cgroups_delete(cg) == CGROUPS_OK);
+    cgroups_free(cg);
+}
+
 static void test_dir_fd_opens_the_group_directory(void) {
     cgroups_cgroup *cg = open_group("spawn-dir-fd");
     int fd = -1;
@@ -309,6 +338,7 @@ int main(int argc, char **argv) {
     test_exec_failures_are_os_errors_with_the_exec_errno();
     test_path_search_uses_the_callers_path();
     test_envp_replaces_the_environment_and_null_inherits_it();
+    test_standard_signals_start_at_their_defaults_and_unblocked();
     test_dir_fd_opens_the_group_directory();
     test_a_deleted_group_is_not_found();
     test_threads_spawn_at_once();
