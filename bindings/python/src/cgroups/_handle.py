@@ -46,4 +46,8 @@ class Handle(Generic[_Owned]):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        self._end_of_block()
+
+    def _end_of_block(self) -> None:
+        """What the end of a ``with`` block does: close."""
         self.close()

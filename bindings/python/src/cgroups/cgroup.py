@@ -7,7 +7,6 @@ import ctypes
 import math
 import signal as signals
 from ctypes import byref, c_char_p, c_double, c_int, c_size_t, c_uint64, c_void_p
-from types import TracebackType
 from typing import NamedTuple
 
 from . import _arguments as args
@@ -117,12 +116,8 @@ class Cgroup(Handle["ctypes._Pointer[_native.CgroupHandle]"]):
         self.hierarchies = hierarchies
         self.user = user
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def _end_of_block(self) -> None:
+        """A ``with`` block deletes the group, then frees the handle."""
         try:
             self.delete()
         except NotFoundError:

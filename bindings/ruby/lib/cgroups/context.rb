@@ -53,9 +53,5 @@ module Cgroups
                                   Arguments.controllers(controllers))
       Group.adopt(pointer, name, &block)
     end
-
-    def inspect
-      "#<#{self.class}#{closed? ? " (closed)" : ""}>"
-    end
   end
 end

@@ -27,6 +27,10 @@ module Cgroups
       @handle.nil?
     end
 
+    def inspect
+      "#<#{self.class}#{closed? ? " (closed)" : ""}>"
+    end
+
     private
 
     def own(pointer, free)

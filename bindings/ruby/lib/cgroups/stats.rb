@@ -79,9 +79,5 @@ module Cgroups
       Native.call(:cgroups_stats_reader_read, handle, struct)
       Stats.from_struct(struct)
     end
-
-    def inspect
-      "#<#{self.class}#{closed? ? " (closed)" : ""}>"
-    end
   end
 end

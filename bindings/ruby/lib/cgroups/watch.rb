@@ -57,9 +57,5 @@ module Cgroups
       @to_io = nil
       super
     end
-
-    def inspect
-      "#<#{self.class}#{closed? ? " (closed)" : ""}>"
-    end
   end
 end
