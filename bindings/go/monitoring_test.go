@@ -47,7 +47,8 @@ func TestStatsGiveWhatTheGroupHasAndNilForTheRest(t *testing.T) {
 	}
 	only, err := g.Stats(cgroups.StatMemoryCurrent)
 	must(t, err)
-	if only.Present != cgroups.StatMemoryCurrent || only.CPUUsage != nil || *only.MemoryCurrent == 0 {
+	// (Memory is charged where it was allocated: the members allocated theirs before Add.)
+	if only.Present != cgroups.StatMemoryCurrent || only.CPUUsage != nil || only.MemoryCurrent == nil {
 		t.Fatalf("%+v", only)
 	}
 	_, err = g.Stats(cgroups.StatAll | 512)
