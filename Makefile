@@ -207,13 +207,13 @@ bench-vm:
 	benches/run vm
 
 # Fuzzing (cargo-fuzz, libFuzzer, nightly): every target for FUZZ_SECONDS each, from the seeds in
-# fuzz/corpus; new inputs and crashes go to build/fuzz. `fuzz-smoke` is the short run of `check`.
+# fuzz/corpus; new inputs and crashes go to build/fuzz. `fuzz-smoke` is the short run of `check` (20 s each).
 FUZZ_SECONDS ?= 300
 fuzz: deps-nightly
 	fuzz/run $(FUZZ_SECONDS)
 
 fuzz-smoke: deps-nightly
-	fuzz/run 30
+	fuzz/run 20
 
 # The nightly toolchain of the fuzzers and sanitizers, and cargo-fuzz.
 deps-nightly:
