@@ -33,7 +33,8 @@ ABI_BASELINE := abi/libcgroups.so.$(MAJOR).abi
 STAGE   := $(CURDIR)/build/stage
 STAGE_PC := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig
 C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/header_cpp \
-           build/c/test_controls build/c/sandbox build/c/test_monitoring build/c/monitor
+           build/c/test_controls build/c/sandbox build/c/test_monitoring build/c/monitor \
+           build/c/test_spawn
 # Helpers of tests/hardening.rs.
 C_TESTS += build/c/test_attach_nomalloc build/c/test_attach_dlopen build/c/libmalloc_guard.so \
   build/c/zombie_leader build/c/fault_cycle
