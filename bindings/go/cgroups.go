@@ -81,7 +81,7 @@ func call(f func() C.int) error {
 // cStrings converts string arguments for C and frees them together (defer args.free()). The
 // first conversion that fails is kept in err; the ones after it do nothing.
 type cStrings struct {
-	allocated []*C.char
+	allocated []unsafe.Pointer
 	err       error
 }
 
@@ -95,7 +95,7 @@ func (c *cStrings) required(what, s string) *C.char {
 		return nil
 	}
 	converted := C.CString(s)
-	c.allocated = append(c.allocated, converted)
+	c.allocated = append(c.allocated, unsafe.Pointer(converted))
 	return converted
 }
 
@@ -107,10 +107,26 @@ func (c *cStrings) optional(what, s string) *C.char {
 	return c.required(what, s)
 }
 
-// free releases every converted string.
+// array converts values to a NULL-terminated array of C strings (argv, envp).
+func (c *cStrings) array(what string, values []string) **C.char {
+	if c.err != nil {
+		return nil
+	}
+	size := C.size_t(len(values)+1) * C.size_t(unsafe.Sizeof((*C.char)(nil)))
+	array := C.malloc(size)
+	c.allocated = append(c.allocated, array)
+	entries := unsafe.Slice((**C.char)(array), len(values)+1)
+	for i, value := range values {
+		entries[i] = c.required(what, value)
+	}
+	entries[len(values)] = nil
+	return (**C.char)(array)
+}
+
+// free releases every converted string and array.
 func (c *cStrings) free() {
-	for _, s := range c.allocated {
-		C.free(unsafe.Pointer(s))
+	for _, allocation := range c.allocated {
+		C.free(allocation)
 	}
 	c.allocated = nil
 }

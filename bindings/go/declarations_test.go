@@ -11,7 +11,7 @@ import (
 
 // The functions that do not map to Go, and why.
 var notCalled = map[string]string{
-	"cgroups_attach_self": "Go runs no code of the caller's between fork and exec",
+	"cgroups_attach_self": "Go runs no code of the caller's between fork and exec: Group.Start serves",
 }
 
 // Every function of the installed header (found through pkg-config) is called by the package:

@@ -112,3 +112,9 @@ def test_the_user_makes_a_pressure_trigger_with_a_window_of_whole_seconds(
         return
     with trigger:
         assert trigger.wait(0) is False
+
+
+def test_the_user_spawns_into_their_own_group(group: Cgroup) -> None:
+    with group.spawn(["sleep", "600"]) as sleeper:
+        assert group.pids() == [sleeper.pid]
+        sleeper.kill()

@@ -8,6 +8,7 @@ require_relative "cgroups/handle"
 require_relative "cgroups/stats"
 require_relative "cgroups/pressure"
 require_relative "cgroups/watch"
+require_relative "cgroups/spawn"
 require_relative "cgroups/group"
 require_relative "cgroups/context"
 

@@ -12,10 +12,12 @@ A drop-in for the original ``cgroups`` package::
 and more: ``with Cgroup('job') as cg:`` deletes the group at the end of the block, every
 failure raises a :class:`CgroupsError` subclass carrying ``status``, ``errno`` and the
 library's message, :class:`Context` opens many groups cheaply (also below a delegated cgroup
-or a systemd scope), and a group has the whole C library's calls: CPU caps, cpusets, memory
-throttling, swap, pids and I/O limits, freeze, kill, statistics (:class:`Stats`), pressure and
-event watches (:class:`Watch`, usable with ``selectors``). Works on cgroup v2, v1 and hybrid
-hosts; non-root users manage their own groups after ``user_cgroups USER`` (as root).
+or a systemd scope), and a group has the whole C library's calls: :meth:`Cgroup.spawn` (a
+Popen-like :class:`Process`, a member from its first instruction on cgroup v2), CPU caps,
+cpusets, memory throttling, swap, pids and I/O limits, freeze, kill, statistics
+(:class:`Stats`), pressure and event watches (:class:`Watch`, usable with ``selectors``). Works
+on cgroup v2, v1 and hybrid hosts; non-root users manage their own groups after
+``user_cgroups USER`` (as root).
 """
 
 from typing import Optional
@@ -42,6 +44,7 @@ from .errors import (
     UnsupportedError,
 )
 from .pressure import Pressure, PressureStall, PressureTrigger
+from .spawn import Process
 from .stats import Stat, Stats, StatsReader
 from .watch import Event, Watch
 
@@ -77,6 +80,7 @@ __all__ = [
     "Pressure",
     "PressureStall",
     "PressureTrigger",
+    "Process",
     "Stat",
     "Stats",
     "StatsReader",

@@ -1,17 +1,36 @@
 """What every object that owns something of the library's (or a descriptor) shares: freeing it
-once, by :meth:`Handle.close`, at the end of a ``with`` block, or when it is garbage-collected."""
+once, by :meth:`Handle.close`, at the end of a ``with`` block, or when it is garbage-collected;
+and the ``with`` block itself, which :class:`cgroups.Process` shares too."""
 
 from __future__ import annotations
 
 import weakref
 from types import TracebackType
-from typing import Any, Callable, Generic, TypeVar
+from typing import Callable, Generic, TypeVar
 
 _Owned = TypeVar("_Owned")
-_Self = TypeVar("_Self", bound="Handle[Any]")
+_Self = TypeVar("_Self", bound="WithBlock")
 
 
-class Handle(Generic[_Owned]):
+class WithBlock:
+    """A ``with`` block on the object does :meth:`_end_of_block` at its end."""
+
+    def __enter__(self: _Self) -> _Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._end_of_block()
+
+    def _end_of_block(self) -> None:
+        raise NotImplementedError
+
+
+class Handle(WithBlock, Generic[_Owned]):
     """Owns one handle (or descriptor) and the function that frees it."""
 
     _handle: _Owned | None
@@ -37,17 +56,6 @@ class Handle(Generic[_Owned]):
         self._handle = None
         self._free()
 
-    def __enter__(self: _Self) -> _Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._end_of_block()
-
     def _end_of_block(self) -> None:
-        """What the end of a ``with`` block does: close."""
+        """A ``with`` block closes."""
         self.close()

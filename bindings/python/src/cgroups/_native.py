@@ -146,6 +146,8 @@ STATUS_CALLS: dict[str, Sequence[Any]] = {
     "cgroups_watch_new": (cgroup_p, c_uint32, POINTER(watch_p)),
     "cgroups_watch_read": (watch_p, POINTER(c_uint32)),
     "cgroups_watch_wait": (watch_p, c_int, POINTER(c_uint32)),
+    "cgroups_spawn": (cgroup_p, c_char_p, POINTER(c_char_p), POINTER(c_char_p), POINTER(pid_t)),
+    "cgroups_dir_fd": (cgroup_p, c_uint32, POINTER(c_int)),
 }
 
 # Async-signal-safe calls that return a status but set only cgroups_last_errno().

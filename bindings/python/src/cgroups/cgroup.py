@@ -6,17 +6,20 @@ from __future__ import annotations
 import ctypes
 import math
 import signal as signals
+from collections.abc import Mapping
 from ctypes import byref, c_char_p, c_double, c_int, c_size_t, c_uint64, c_void_p
 from typing import NamedTuple
 
 from . import _arguments as args
 from . import _native
 from . import pressure as _pressure
+from . import spawn as _spawn
 from . import stats as _stats
 from ._arguments import MEMORY_UNITS, Hierarchies, PathLike
 from ._handle import Handle
 from .errors import NotFoundError
 from .pressure import Pressure, PressureTrigger
+from .spawn import Process
 from .stats import Stat, Stats, StatsReader
 from .watch import Event, Watch
 
@@ -162,6 +165,38 @@ class Cgroup(Handle["ctypes._Pointer[_native.CgroupHandle]"]):
             return array[: count.value] if count.value else []
         finally:
             lib.cgroups_pids_free(array, count)
+
+    def spawn(self, args: _spawn.Arguments, *, env: Mapping[str, str] | None = None) -> Process:
+        """Starts the program ``args[0]`` (searched in PATH when it has no '/') with the
+        arguments ``args`` inside the group, and returns it as a Popen-like :class:`Process`.
+
+        On cgroup v2 the program is a member from its first instruction (clone3 into the
+        group); in v1 hierarchies it joins before exec. No Python code runs in the child, so it
+        is safe in a program with threads. The program shares the caller's open descriptors
+        that are not close-on-exec (its standard streams among them) and environment (``env``:
+        another one, as a mapping). For pipes, a working directory and the rest of
+        ``subprocess``, use ``subprocess.Popen(args, preexec_fn=group.attach_self)`` (it joins
+        before exec).
+
+        Raises:
+            OperatingSystemError: the program cannot be executed: ``errno`` is exec's (ENOENT,
+                EACCES …); nothing is left running.
+            NotFoundError: the group was removed.
+        """
+        return Process(args, _spawn.start(self._live, args, env))
+
+    def dir_fd(self, hierarchy: str) -> int:
+        """A new descriptor (``O_DIRECTORY | O_CLOEXEC``) of the group's directory in
+        ``hierarchy`` (``'cpu'``, ``'memory'`` …; on cgroup v2 any name gives the one
+        directory), for ``os.open(name, flags, dir_fd=…)`` or clone3. Close it with
+        ``os.close``.
+
+        Raises:
+            ControllerUnavailableError: the group was opened without that hierarchy.
+        """
+        if hierarchy not in args.HIERARCHY_BITS:
+            raise args.invalid(f"unknown hierarchy {hierarchy!r}")
+        return _spawn.directory_descriptor(self._live, args.HIERARCHY_BITS[hierarchy])
 
     def delete(self) -> None:
         """Deletes the group: its processes move back to the user's group, then it is removed.

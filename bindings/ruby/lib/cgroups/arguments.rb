@@ -96,6 +96,15 @@ module Cgroups
       value == UNLIMITED ? nil : value
     end
 
+    # A NULL-terminated array of C strings (argv, envp), kept alive by the returned pointer.
+    def string_array(what, values)
+      strings = values.map { |value| FFI::MemoryPointer.from_string(string(what, value)) }
+      array = FFI::MemoryPointer.new(:pointer, strings.size + 1)
+      array.write_array_of_pointer(strings + [nil])
+      array.instance_variable_set(:@strings, strings) # freed with the array, not before
+      array
+    end
+
     # A string for C: UTF-8 without NUL; nil stays NULL.
     def string(what, value)
       return nil if value.nil?

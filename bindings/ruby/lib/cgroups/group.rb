@@ -92,6 +92,28 @@ module Cgroups
       end
     end
 
+    # Starts a program inside the group, as Process.spawn does, and returns its pid (reap it
+    # with Process.wait): +spawn([env,] program, *args)+. +program+ is searched in PATH when it
+    # has no '/'; no shell runs. +env+ (a Hash) sets variables on top of the caller's
+    # environment, nil values unsetting them. On cgroup v2 the program is a member from its first
+    # instruction (clone3 into the group); in v1 hierarchies it joins before exec. It gets the
+    # caller's descriptors that are not close-on-exec (its standard streams among them) and
+    # directory: Process.spawn's options (+chdir:+, redirections) raise ArgumentError. Raises
+    # OSError with +errno+ set to exec's (ENOENT, EACCES …) when the program cannot run, nothing
+    # left running.
+    def spawn(*command)
+      Spawn.start(handle, command)
+    end
+
+    # The group's directory in the hierarchy of +controller+ (+:cpu+, +:memory+ …; on cgroup v2
+    # each names the one directory), as an IO on a new descriptor (O_DIRECTORY, close-on-exec):
+    # for openat() or clone3. With a block, yields it and closes it afterwards. Raises
+    # ControllerUnavailableError when the group was opened without +controller+.
+    def dir_fd(controller, &block)
+      bit = Arguments::CONTROLLERS.fetch(controller) { Arguments.invalid("unknown controller #{controller.inspect}") }
+      Handle.block_form(IO.for_fd(Native.read(:cgroups_dir_fd, :int, handle, bit), autoclose: true), &block)
+    end
+
     # Deletes the group: its processes move back to the user's group (nobody is killed), then
     # its directories are removed. Raises BusyError if it has child groups; later calls raise
     # NotFoundError.

@@ -102,7 +102,9 @@ module Cgroups
       cgroups_pressure_trigger: %i[cgroup uint32 int uint64 uint64 pointer],
       cgroups_watch_new: %i[cgroup uint32 pointer],
       cgroups_watch_read: %i[watch pointer],
-      cgroups_watch_wait: %i[watch int pointer]
+      cgroups_watch_wait: %i[watch int pointer],
+      cgroups_spawn: %i[cgroup string pointer pointer pointer],
+      cgroups_dir_fd: %i[cgroup uint32 pointer]
     }.freeze
 
     # Async-signal-safe calls that return a status but set only cgroups_last_errno().
@@ -128,7 +130,7 @@ module Cgroups
     # Calls that may wait (for the kernel, the service manager, or a timeout): they run without
     # the interpreter's lock, so that other threads go on meanwhile.
     BLOCKING_CALLS = %i[cgroups_delete cgroups_freeze cgroups_thaw cgroups_kill cgroups_wait_empty
-                        cgroups_watch_wait cgroups_context_new_scope].freeze
+                        cgroups_watch_wait cgroups_context_new_scope cgroups_spawn].freeze
 
     STATUS_CALLS.merge(ERRNO_ONLY_CALLS).each do |name, args|
       attach_function name, args, :int, blocking: BLOCKING_CALLS.include?(name)
