@@ -172,3 +172,46 @@ fn stats_events_and_top_report_on_live_groups() {
         "the events of the finished job: {text}"
     );
 }
+
+#[test]
+fn run_exits_with_its_commands_status_and_cleans_up_after_it() {
+    let tree = TestTree::new();
+    let output = script(
+        &tree,
+        r#"R() { $C --base "$0" run --no-scope "$@"; echo "status $?"; };
+           R --memory 64M --pids 50 -- sh -c 'grep -c "/run-" /proc/self/cgroup; exit 7';
+           R -- sh -c 'kill -TERM $$';
+           L=$(mktemp); R -- sh -c "sleep 300 & echo \$! > $L";
+           gone() { ! kill -0 "$1" 2>/dev/null || grep -q ') Z' "/proc/$1/stat" 2>/dev/null; };
+           gone "$(cat "$L")" && echo "left killed" || echo "left alive"; rm -f "$L";
+           R --keep --name kept --memory 32M -- true; $C --base "$0" --json get kept;
+           $C --base "$0" delete kept;
+           R --stats --json -- true 2>&1 | grep -c '"cpu_usage_usec"';
+           R -- /nonexistent/program 2>/dev/null;
+           R -- sh -c 'trap "echo got TERM; exit 3" TERM; sleep 30 & wait' & P=$!;
+           sleep 1; kill -TERM $(pgrep -P $P -x cgroups) 2>/dev/null || kill -TERM $P; wait $P;
+           $C --base "$0" --json list"#,
+    );
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() >= 11, "{text}");
+    assert!(
+        lines[0].parse::<u32>().unwrap() >= 1,
+        "the command ran in its group: {text}"
+    );
+    assert_eq!(lines[1], "status 7", "{text}");
+    assert_eq!(lines[2], "status 143", "killed by SIGTERM: {text}");
+    assert_eq!(lines[3], "status 0");
+    assert_eq!(
+        lines[4], "left killed",
+        "what the command left behind goes: {text}"
+    );
+    assert_eq!(lines[5], "status 0");
+    let kept: Value = serde_json::from_str(lines[6]).unwrap();
+    assert_eq!(kept["memory_limit_bytes"], 32 << 20, "{kept}");
+    assert_eq!(lines[7], "1", "--stats prints one JSON record: {text}");
+    assert_eq!(lines[8], "status 127", "a command not found: {text}");
+    assert_eq!(lines[9], "got TERM", "SIGTERM is forwarded: {text}");
+    assert_eq!(lines[10], "status 3", "{text}");
+    assert_eq!(lines.last(), Some(&"[]"), "no group is left: {text}");
+}

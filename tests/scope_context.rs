@@ -143,4 +143,35 @@ fn a_user_gets_a_context_at_a_scope_of_its_own_manager() {
 #[ignore = "runs as the user with linger, started by a_user_gets_a_context_at_a_scope_of_its_own_manager"]
 fn user_side_gets_a_context_at_its_scope() {
     scope_cycle(ScopeManager::User, "user");
+    command_runs_in_a_scope();
+}
+
+/// `cgroups run` puts its command in a group below a scope of its own, and leaves nothing.
+fn command_runs_in_a_scope() {
+    let output = Command::new(env!("CARGO_BIN_EXE_cgroups"))
+        .args(["run", "--memory", "64M", "--", "cat", "/proc/self/cgroup"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let own = text
+        .lines()
+        .find_map(|line| line.strip_prefix("0::"))
+        .unwrap_or_default();
+    let (scope, group) = own.rsplit_once('/').unwrap_or_default();
+    assert!(
+        scope.ends_with(".scope") && group.starts_with("run-"),
+        "{own}"
+    );
+    let gone = !Path::new(&format!("/sys/fs/cgroup{own}")).exists();
+    assert!(gone, "the group is deleted after the command");
+}
+
+#[test]
+fn cgroups_run_uses_a_scope_where_pid_1_is_systemd() {
+    if !booted_with_systemd() {
+        skip("PID 1 is not systemd");
+        return;
+    }
+    command_runs_in_a_scope();
 }

@@ -37,6 +37,31 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Run a command in a new group of its own, with the limits given; forward SIGINT, SIGTERM
+    /// and SIGHUP to it; exit with its status (128 + the signal that killed it); then kill
+    /// what it left behind and delete the group (unless --keep). On a host whose PID 1 is
+    /// systemd the group goes below a transient scope with Delegate=yes that systemd makes for
+    /// this command, so that a user needs no preparation (unless --no-scope, or --base, --user
+    /// or --delegated)
+    Run {
+        /// The group's name (default: run-<pid of this command>)
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        #[command(flatten)]
+        limits: Limits,
+        /// Keep the group, and what the command left in it, after the command exits
+        #[arg(long)]
+        keep: bool,
+        /// Print the group's statistics on stderr when the command has exited
+        #[arg(long)]
+        stats: bool,
+        /// Do not ask systemd for a scope; use the user's subtree
+        #[arg(long)]
+        no_scope: bool,
+        /// The command and its arguments
+        #[arg(last = true, required = true, value_name = "COMMAND")]
+        command: Vec<OsString>,
+    },
     /// Create a group (or load it if it exists) and apply the limits given
     Create {
         /// The group's name (`job` or `jobs/42`)

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::args::{Cli, Command, Limits};
 use crate::monitor;
+use crate::run;
 
 /// A failure, with the group it concerns.
 pub struct Failure {
@@ -32,32 +33,57 @@ impl From<Error> for Failure {
     }
 }
 
+impl Failure {
+    /// A library error about `group`.
+    pub fn on(group: &str, error: Error) -> Failure {
+        Failure {
+            group: Some(group.to_string()),
+            error,
+        }
+    }
+}
+
 /// Attaches the group's name to a library error.
 fn on(group: &str) -> impl Fn(Error) -> Failure + '_ {
-    move |error| Failure {
-        group: Some(group.to_string()),
-        error,
-    }
+    move |error| Failure::on(group, error)
 }
 
 /// Runs the subcommand; returns the exit code for success.
 pub fn run(cli: &Cli) -> Result<ExitCode, Failure> {
-    let context = context(cli)?;
+    let context = || context(cli);
     match &cli.command {
+        Command::Run {
+            name,
+            limits,
+            keep,
+            stats,
+            no_scope,
+            command,
+        } => {
+            let request = run::Run {
+                name: name.as_deref(),
+                limits,
+                keep: *keep,
+                stats: *stats,
+                no_scope: *no_scope,
+                command,
+            };
+            return run::run(cli, &request);
+        }
         Command::Create { name, limits } => {
-            let group = context.open(name, Selection::All).map_err(on(name))?;
+            let group = context()?.open(name, Selection::All).map_err(on(name))?;
             apply(&group, limits).map_err(on(name))?;
         }
         Command::Set { name, limits } => {
-            let group = context.load(name).map_err(on(name))?;
+            let group = context()?.load(name).map_err(on(name))?;
             apply(&group, limits).map_err(on(name))?;
         }
         Command::Get { name } => {
-            let group = context.load(name).map_err(on(name))?;
+            let group = context()?.load(name).map_err(on(name))?;
             show(cli, &describe(&group).map_err(on(name))?);
         }
         Command::List => {
-            let names = context.groups()?;
+            let names = context()?.groups()?;
             if cli.json {
                 println!("{}", json!(names));
             } else {
@@ -65,47 +91,50 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Failure> {
             }
         }
         Command::Add { name, pids } => {
-            let group = context.load(name).map_err(on(name))?;
+            let group = context()?.load(name).map_err(on(name))?;
             for &pid in pids {
                 group.add(pid).map_err(on(name))?;
             }
         }
         Command::Exec { name, command } => {
-            let group = context.load(name).map_err(on(name))?;
+            let group = context()?.load(name).map_err(on(name))?;
             return Ok(exec(&group, command));
         }
         Command::Delete { name, kill } => {
-            let group = context.load(name).map_err(on(name))?;
+            let group = context()?.load(name).map_err(on(name))?;
             if *kill {
                 kill_all(&group).map_err(on(name))?;
             }
             group.delete().map_err(on(name))?;
         }
-        Command::Freeze { name } => context
+        Command::Freeze { name } => context()?
             .load(name)
             .and_then(|g| g.freeze())
             .map_err(on(name))?,
-        Command::Thaw { name } => context
+        Command::Thaw { name } => context()?
             .load(name)
             .and_then(|g| g.thaw())
             .map_err(on(name))?,
         Command::Stats { name, watch } => {
-            monitor::stats(&context, name, *watch, &|record| show(cli, record)).map_err(on(name))?
+            monitor::stats(&context()?, name, *watch, &|record| show(cli, record))
+                .map_err(on(name))?
         }
-        Command::Events { name } => monitor::events(&context, name, cli.json).map_err(on(name))?,
+        Command::Events { name } => {
+            monitor::events(&context()?, name, cli.json).map_err(on(name))?
+        }
         Command::Top {
             delay,
             iterations,
             batch,
         } => monitor::top(
-            &context,
+            &context()?,
             Duration::from_secs_f64(*delay),
             *iterations,
             *batch,
             cli.json,
         )?,
         Command::Kill { name, signal } => {
-            let group = context.load(name).map_err(on(name))?;
+            let group = context()?.load(name).map_err(on(name))?;
             group.kill(*signal).map_err(on(name))?;
         }
     }
@@ -113,7 +142,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Failure> {
 }
 
 /// The context of `--base`, `--user` and `--delegated`.
-fn context(cli: &Cli) -> Result<Context, Failure> {
+pub fn context(cli: &Cli) -> Result<Context, Failure> {
     let layout = match &cli.base {
         Some(base) => Layout::at(base)?,
         None => Layout::discover()?,
@@ -195,10 +224,19 @@ fn available<T>(value: cgroups::Result<T>) -> cgroups::Result<Option<T>> {
 fn show(cli: &Cli, record: &Value) {
     if cli.json {
         println!("{record}");
-        return;
+    } else {
+        println!("{}", text(record));
     }
-    if let Value::Object(fields) = record {
-        for (key, value) in fields {
+}
+
+/// A record as `key: value` lines (`-` for null).
+pub fn text(record: &Value) -> String {
+    let Value::Object(fields) = record else {
+        return record.to_string();
+    };
+    let lines: Vec<String> = fields
+        .iter()
+        .map(|(key, value)| {
             let text = match value {
                 Value::Null => "-".to_string(),
                 Value::String(text) => text.clone(),
@@ -209,9 +247,10 @@ fn show(cli: &Cli, record: &Value) {
                     .join(" "),
                 other => other.to_string(),
             };
-            println!("{key}: {text}");
-        }
-    }
+            format!("{key}: {text}")
+        })
+        .collect();
+    lines.join("\n")
 }
 
 /// Moves this process into the group and replaces it with `command`; returns only on failure

@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod monitor;
+mod run;
 mod units;
 
 use std::process::ExitCode;
