@@ -78,44 +78,69 @@ func call(f func() C.int) error {
 	return nil
 }
 
-// cString converts a string argument for C; the caller frees it. A NUL byte inside would cut
-// it short, so it is refused.
-func cString(what, s string) (*C.char, error) {
+// cStrings converts string arguments for C and frees them together (defer args.free()). The
+// first conversion that fails is kept in err; the ones after it do nothing.
+type cStrings struct {
+	allocated []unsafe.Pointer
+	err       error
+}
+
+// required converts s. A NUL byte inside would cut it short, so it is refused.
+func (c *cStrings) required(what, s string) *C.char {
+	if c.err != nil {
+		return nil
+	}
 	if strings.IndexByte(s, 0) >= 0 {
-		return nil, invalid(fmt.Sprintf("%s %q contains a NUL byte", what, s))
+		c.err = invalid(fmt.Sprintf("%s %q contains a NUL byte", what, s))
+		return nil
 	}
-	return C.CString(s), nil
+	converted := C.CString(s)
+	c.allocated = append(c.allocated, unsafe.Pointer(converted))
+	return converted
 }
 
-// cOptional is cString where "" means NULL (the library's default).
-func cOptional(what, s string) (*C.char, error) {
+// optional is required where "" means NULL (the library's default).
+func (c *cStrings) optional(what, s string) *C.char {
 	if s == "" {
-		return nil, nil
+		return nil
 	}
-	return cString(what, s)
+	return c.required(what, s)
 }
 
-// free releases strings from cString and cOptional.
-func free(values ...*C.char) {
-	for _, s := range values {
-		C.free(unsafe.Pointer(s))
+// array converts values to a NULL-terminated array of C strings (argv, envp).
+func (c *cStrings) array(what string, values []string) **C.char {
+	if c.err != nil {
+		return nil
 	}
+	size := C.size_t(len(values)+1) * C.size_t(unsafe.Sizeof((*C.char)(nil)))
+	array := C.malloc(size)
+	c.allocated = append(c.allocated, array)
+	entries := unsafe.Slice((**C.char)(array), len(values)+1)
+	for i, value := range values {
+		entries[i] = c.required(what, value)
+	}
+	entries[len(values)] = nil
+	return (**C.char)(array)
+}
+
+// free releases every converted string and array.
+func (c *cStrings) free() {
+	for _, allocation := range c.allocated {
+		C.free(allocation)
+	}
+	c.allocated = nil
 }
 
 // UserSetup prepares user's subtree on base ("" for the host's cgroup mount) so that the user
 // can manage their own groups without root, as the user_cgroups command does. Needs root
 // (ErrPermission otherwise); ErrNoSuchUser for an unknown user. Idempotent.
 func UserSetup(base, user string) error {
-	cBase, err := cOptional("base", base)
-	if err != nil {
-		return err
+	var args cStrings
+	defer args.free()
+	cBase, cUser := args.optional("base", base), args.required("user", user)
+	if args.err != nil {
+		return args.err
 	}
-	cUser, err := cString("user", user)
-	if err != nil {
-		free(cBase)
-		return err
-	}
-	defer free(cBase, cUser)
 	return call(func() C.int { return C.cgroups_user_setup(cBase, cUser) })
 }
 

@@ -42,6 +42,9 @@ const (
 	ErrOS Status = C.CGROUPS_E_OS
 	// ErrInternal: a bug in the library (a caught panic); please report it.
 	ErrInternal Status = C.CGROUPS_E_INTERNAL
+	// ErrTimedOut: a bounded wait ended first (the group did not freeze, thaw or empty in
+	// time).
+	ErrTimedOut Status = C.CGROUPS_E_TIMED_OUT
 )
 
 // Error returns the library's short description of the status.
@@ -80,7 +83,8 @@ func (e *Error) Unwrap() error {
 	return e.Errno
 }
 
-// ErrClosed is returned by calls on a Group or Context after Close.
+// ErrClosed is returned by calls on a Group, Context, StatsReader, Watch or PressureTrigger
+// after Close.
 var ErrClosed = errors.New("cgroups: use of a closed handle")
 
 // invalid is an ErrInvalidArgument found before calling the library.

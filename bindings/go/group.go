@@ -22,48 +22,36 @@ type Group struct {
 // the host's cgroup mount, in the hierarchies of controllers (CPU|Memory …, or All), or loads
 // it if it exists (then where it exists).
 func Open(name string, controllers Controller, user string) (*Group, error) {
-	cName, err := cString("name", name)
-	if err != nil {
-		return nil, err
+	var args cStrings
+	defer args.free()
+	cName, cUser := args.required("name", name), args.optional("user", user)
+	if args.err != nil {
+		return nil, args.err
 	}
-	defer free(cName)
-	cUser, err := cOptional("user", user)
-	if err != nil {
-		return nil, err
-	}
-	defer free(cUser)
-	var cg *C.cgroups_cgroup
-	err = call(func() C.int { return C.cgroups_open(cName, C.uint32_t(controllers), cUser, &cg) })
-	if err != nil {
-		return nil, err
-	}
-	return &Group{cg: cg, name: name}, nil
+	return newGroup(name, func(out **C.cgroups_cgroup) C.int {
+		return C.cgroups_open(cName, C.uint32_t(controllers), cUser, out)
+	})
 }
 
 // OpenAt is Open on an explicit base: a directory holding cgroup mounts (v1, hybrid), a
 // cgroup2 mount, or a directory inside a cgroup filesystem. ErrNotMounted where there is no
 // cgroup filesystem.
 func OpenAt(base, name string, controllers Controller, user string) (*Group, error) {
-	cBase, err := cString("base", base)
-	if err != nil {
-		return nil, err
+	var args cStrings
+	defer args.free()
+	cBase, cName, cUser := args.required("base", base), args.required("name", name), args.optional("user", user)
+	if args.err != nil {
+		return nil, args.err
 	}
-	defer free(cBase)
-	cName, err := cString("name", name)
-	if err != nil {
-		return nil, err
-	}
-	defer free(cName)
-	cUser, err := cOptional("user", user)
-	if err != nil {
-		return nil, err
-	}
-	defer free(cUser)
-	var cg *C.cgroups_cgroup
-	err = call(func() C.int {
-		return C.cgroups_open_at(cBase, cName, C.uint32_t(controllers), cUser, &cg)
+	return newGroup(name, func(out **C.cgroups_cgroup) C.int {
+		return C.cgroups_open_at(cBase, cName, C.uint32_t(controllers), cUser, out)
 	})
-	if err != nil {
+}
+
+// newGroup wraps the handle that open stores, or returns its error.
+func newGroup(name string, open func(out **C.cgroups_cgroup) C.int) (*Group, error) {
+	var cg *C.cgroups_cgroup
+	if err := call(func() C.int { return open(&cg) }); err != nil {
 		return nil, err
 	}
 	return &Group{cg: cg, name: name}, nil

@@ -67,11 +67,19 @@ class Processes:
     def __init__(self) -> None:
         self._started: list[subprocess.Popen[bytes]] = []
 
-    def sleep(self, **popen: Any) -> subprocess.Popen[bytes]:
-        """Starts ``sleep 600``; keyword arguments go to ``subprocess.Popen``."""
-        process = subprocess.Popen(["sleep", "600"], **popen)
+    def start(self, argv: list[str], **popen: Any) -> subprocess.Popen[bytes]:
+        """Starts ``argv``; keyword arguments go to ``subprocess.Popen``."""
+        process = subprocess.Popen(argv, **popen)
         self._started.append(process)
         return process
+
+    def sleep(self, **popen: Any) -> subprocess.Popen[bytes]:
+        """Starts ``sleep 600``."""
+        return self.start(["sleep", "600"], **popen)
+
+    def spin(self, **popen: Any) -> subprocess.Popen[bytes]:
+        """Starts a shell that keeps a CPU busy."""
+        return self.start(["sh", "-c", "while :; do :; done"], **popen)
 
     def stop_all(self) -> None:
         for process in self._started:

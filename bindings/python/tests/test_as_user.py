@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 
 import pytest
 
-from cgroups import Cgroup, PermissionDeniedError, user_setup
+from cgroups import Cgroup, Event, PermissionDeniedError, Stat, UnsupportedError, user_setup
 from cgroups._cli import main as user_cgroups
 from conftest import Processes, is_pure_v2
 
@@ -72,3 +73,48 @@ def test_setting_up_users_needs_root(base: str, capsys: pytest.CaptureFixture[st
         user_setup("root")
     assert user_cgroups(["--base", base, "root"]) == 1
     assert capsys.readouterr().err.startswith("user_cgroups: permission denied")
+
+
+def test_the_user_controls_freezes_and_kills_their_own_group(processes: Processes) -> None:
+    with Cgroup("controlled") as cg:
+        cg.set_cpu_max(0.5)
+        assert cg.cpu_max == 0.5
+        members = [processes.sleep(preexec_fn=cg.attach_self) for _ in range(2)]
+        cg.freeze()
+        assert cg.frozen
+        cg.thaw()
+        cg.kill(signal.SIGTERM)
+        cg.wait_empty(10)
+        assert [member.wait() for member in members] == [-signal.SIGTERM] * 2
+
+
+def test_the_user_reads_statistics_and_watches_their_own_group(
+    group: Cgroup, processes: Processes
+) -> None:
+    member = processes.sleep(preexec_fn=group.attach_self)
+    stats = group.stats()
+    assert Stat.MEMORY_CURRENT in stats.present and stats.memory_current
+    with group.watch(Event.EMPTY) as watch:
+        assert watch.read() == Event(0)
+        member.kill()
+        member.wait()
+        assert watch.wait(10) == Event.EMPTY
+
+
+def test_the_user_makes_a_pressure_trigger_with_a_window_of_whole_seconds(
+    base: str, group: Cgroup
+) -> None:
+    # Linux 6.5+ lets an unprivileged user have only windows that are multiples of 2 s.
+    try:
+        trigger = group.pressure_trigger("memory", stall=0.1, window=2)
+    except UnsupportedError:
+        assert not is_pure_v2(base)
+        return
+    with trigger:
+        assert trigger.wait(0) is False
+
+
+def test_the_user_spawns_into_their_own_group(group: Cgroup) -> None:
+    with group.spawn(["sleep", "600"]) as sleeper:
+        assert group.pids() == [sleeper.pid]
+        sleeper.kill()

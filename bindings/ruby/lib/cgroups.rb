@@ -4,6 +4,11 @@ require_relative "cgroups/version"
 require_relative "cgroups/errors"
 require_relative "cgroups/native"
 require_relative "cgroups/arguments"
+require_relative "cgroups/handle"
+require_relative "cgroups/stats"
+require_relative "cgroups/pressure"
+require_relative "cgroups/watch"
+require_relative "cgroups/spawn"
 require_relative "cgroups/group"
 require_relative "cgroups/context"
 
@@ -15,8 +20,11 @@ require_relative "cgroups/context"
 #     job.add(pid)
 #   end                                        # deleted here; its members move back
 #
-# Every failure raises a Cgroups::Error subclass with the library's message, +status+ and
-# +errno+.
+# Beyond the share and the memory limit, a Group has the whole C library's calls: CPU caps,
+# cpusets, memory throttling, swap, pids and I/O limits, freezing, killing, statistics
+# (Group#stats), pressure and event watches (Group#watch, usable with IO.select). Contexts open
+# groups below a user's subtree, a delegated cgroup or a systemd scope. Every failure raises a
+# Cgroups::Error subclass with the library's message, +status+ and +errno+.
 module Cgroups
   # What the library reads for "no limit" (Group#memory_limit gives nil instead).
   UNLIMITED = Arguments::UNLIMITED

@@ -66,6 +66,21 @@ class TestContext < Minitest::Test
     Dir.rmdir(leaf) if pure_v2? && File.directory?(leaf)
   end
 
+  def test_a_scope_context_checks_its_arguments_before_asking_systemd
+    [{ unit: "no-suffix" }, { slice: "not-a-slice" }, { pid: -1 }, { manager: :session }].each do |arguments|
+      assert_raises(Cgroups::InvalidArgumentError, arguments.inspect) { Cgroups::Context.scope(**arguments) }
+    end
+  end
+
+  def test_a_scope_context_needs_systemd_as_init
+    skip "systemd is init here: a scope would be made" if File.directory?("/run/systemd/system")
+    member = sleeper
+    before = File.read("/proc/#{member}/cgroup")
+    error = assert_raises(Cgroups::UnsupportedError) { Cgroups::Context.scope(pid: member, manager: :system) }
+    assert_match(/systemd/, error.message)
+    assert_equal before, File.read("/proc/#{member}/cgroup"), "nothing is moved"
+  end
+
   def test_user_setup_prepares_a_user_and_refuses_unknown_ones
     name = ENV.fetch("CGROUPS_TEST_USER", "nobody")
     Cgroups.user_setup(name, base: BASE)

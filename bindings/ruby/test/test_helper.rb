@@ -39,8 +39,9 @@ module KernelTest
     group
   end
 
-  # Starts `sleep 600` (in +group+ from before exec, when given), killed in teardown.
-  def sleeper(group = nil)
+  # Starts `sleep 600` (in +group+ from before exec, when given), killed in teardown (unless
+  # the test reaps it: +reap: false+).
+  def sleeper(group = nil, reap: true)
     reader, writer = IO.pipe
     pid = fork do
       reader.close
@@ -54,10 +55,12 @@ module KernelTest
     writer.close
     reader.read # EOF once the child joined the group (or failed and exited)
     reader.close
-    @cleanups << lambda {
-      Process.kill(:KILL, pid)
-      Process.wait(pid)
-    }
+    if reap
+      @cleanups << lambda {
+        Process.kill(:KILL, pid)
+        Process.wait(pid)
+      }
+    end
     pid
   end
 

@@ -11,7 +11,7 @@ import functools
 import os
 import subprocess
 from collections.abc import Iterator, Sequence
-from ctypes import POINTER, c_char_p, c_double, c_int, c_size_t, c_uint32, c_uint64
+from ctypes import POINTER, c_char_p, c_double, c_int, c_size_t, c_uint32, c_uint64, c_void_p
 from typing import Any
 
 from .errors import LibraryNotFoundError, Status, error_for
@@ -28,9 +28,67 @@ class ContextHandle(ctypes.Structure):
     """``cgroups_context``: a resolved base and user (opaque)."""
 
 
+class StatsReaderHandle(ctypes.Structure):
+    """``cgroups_stats_reader``: a statistics reader with its files kept open (opaque)."""
+
+
+class WatchHandle(ctypes.Structure):
+    """``cgroups_watch``: a watch on a group's events (opaque)."""
+
+
+class StatsStruct(ctypes.Structure):
+    """``cgroups_stats``, field for field (the struct only ever grows at its end)."""
+
+    _fields_ = [
+        ("size", c_uint32),
+        ("present", c_uint64),
+        ("memory_current", c_uint64),
+        ("memory_peak", c_uint64),
+        ("memory_swap_current", c_uint64),
+        ("memory_anon", c_uint64),
+        ("memory_file", c_uint64),
+        ("memory_oom_events", c_uint64),
+        ("memory_oom_kills", c_uint64),
+        ("memory_high_events", c_uint64),
+        ("cpu_usage_usec", c_uint64),
+        ("cpu_user_usec", c_uint64),
+        ("cpu_system_usec", c_uint64),
+        ("cpu_periods", c_uint64),
+        ("cpu_throttled_periods", c_uint64),
+        ("cpu_throttled_usec", c_uint64),
+        ("pids_current", c_uint64),
+        ("pids_max_events", c_uint64),
+        ("io_read_bytes", c_uint64),
+        ("io_write_bytes", c_uint64),
+        ("io_read_ios", c_uint64),
+        ("io_write_ios", c_uint64),
+    ]
+
+
+class PressureStruct(ctypes.Structure):
+    """``cgroups_pressure``, field for field (the struct only ever grows at its end)."""
+
+    _fields_ = [
+        ("size", c_uint32),
+        ("some_avg10", c_double),
+        ("some_avg60", c_double),
+        ("some_avg300", c_double),
+        ("some_total_usec", c_uint64),
+        ("full_avg10", c_double),
+        ("full_avg60", c_double),
+        ("full_avg300", c_double),
+        ("full_total_usec", c_uint64),
+    ]
+
+
 cgroup_p = POINTER(CgroupHandle)
 context_p = POINTER(ContextHandle)
+stats_reader_p = POINTER(StatsReaderHandle)
+watch_p = POINTER(WatchHandle)
 pid_t = c_int  # Linux's pid_t
+
+#: What the library reads for "no limit" (``CGROUPS_UNLIMITED``).
+UNLIMITED = (1 << 64) - 1
 
 # Calls that return a cgroups_status: name -> argument types.
 STATUS_CALLS: dict[str, Sequence[Any]] = {
@@ -50,6 +108,46 @@ STATUS_CALLS: dict[str, Sequence[Any]] = {
     "cgroups_context_new_self": (c_char_p, POINTER(context_p)),
     "cgroups_context_open": (context_p, c_char_p, c_uint32, POINTER(cgroup_p)),
     "cgroups_user_setup": (c_char_p, c_char_p),
+    "cgroups_context_new_scope": (c_char_p, c_char_p, pid_t, c_uint32, POINTER(context_p)),
+    "cgroups_set_cpu_max": (cgroup_p, c_double),
+    "cgroups_reset_cpu_max": (cgroup_p,),
+    "cgroups_cpu_max": (cgroup_p, POINTER(c_double)),
+    "cgroups_set_cpuset": (cgroup_p, c_char_p, c_char_p),
+    # Out-parameters of strings the library allocates: c_void_p keeps the address to free.
+    "cgroups_cpuset": (cgroup_p, POINTER(c_void_p), POINTER(c_void_p)),
+    "cgroups_set_memory_high": (cgroup_p, c_uint64, c_uint32),
+    "cgroups_reset_memory_high": (cgroup_p,),
+    "cgroups_memory_high": (cgroup_p, POINTER(c_uint64)),
+    "cgroups_set_swap_limit": (cgroup_p, c_uint64, c_uint32),
+    "cgroups_reset_swap_limit": (cgroup_p,),
+    "cgroups_swap_limit": (cgroup_p, POINTER(c_uint64)),
+    "cgroups_set_pids_limit": (cgroup_p, c_uint64),
+    "cgroups_reset_pids_limit": (cgroup_p,),
+    "cgroups_pids_limit": (cgroup_p, POINTER(c_uint64)),
+    "cgroups_set_io_max": (cgroup_p, c_char_p, c_uint64, c_uint64, c_uint64, c_uint64),
+    "cgroups_io_max": (
+        cgroup_p,
+        c_char_p,
+        POINTER(c_uint64),
+        POINTER(c_uint64),
+        POINTER(c_uint64),
+        POINTER(c_uint64),
+    ),
+    "cgroups_freeze": (cgroup_p,),
+    "cgroups_thaw": (cgroup_p,),
+    "cgroups_frozen": (cgroup_p, POINTER(c_int)),
+    "cgroups_kill": (cgroup_p, c_int),
+    "cgroups_wait_empty": (cgroup_p, c_int),
+    "cgroups_stats_read": (cgroup_p, c_uint64, POINTER(StatsStruct)),
+    "cgroups_stats_reader_new": (cgroup_p, c_uint64, POINTER(stats_reader_p)),
+    "cgroups_stats_reader_read": (stats_reader_p, POINTER(StatsStruct)),
+    "cgroups_pressure_read": (cgroup_p, c_uint32, POINTER(PressureStruct)),
+    "cgroups_pressure_trigger": (cgroup_p, c_uint32, c_int, c_uint64, c_uint64, POINTER(c_int)),
+    "cgroups_watch_new": (cgroup_p, c_uint32, POINTER(watch_p)),
+    "cgroups_watch_read": (watch_p, POINTER(c_uint32)),
+    "cgroups_watch_wait": (watch_p, c_int, POINTER(c_uint32)),
+    "cgroups_spawn": (cgroup_p, c_char_p, POINTER(c_char_p), POINTER(c_char_p), POINTER(pid_t)),
+    "cgroups_dir_fd": (cgroup_p, c_uint32, POINTER(c_int)),
 }
 
 # Async-signal-safe calls that return a status but set only cgroups_last_errno().
@@ -62,6 +160,10 @@ PLAIN_CALLS: dict[str, tuple[Any, Sequence[Any]]] = {
     "cgroups_free": (None, (cgroup_p,)),
     "cgroups_pids_free": (None, (POINTER(pid_t), c_size_t)),
     "cgroups_context_free": (None, (context_p,)),
+    "cgroups_string_free": (None, (c_void_p,)),
+    "cgroups_stats_reader_free": (None, (stats_reader_p,)),
+    "cgroups_watch_fd": (c_int, (watch_p,)),
+    "cgroups_watch_free": (None, (watch_p,)),
     "cgroups_last_error": (c_char_p, ()),
     "cgroups_last_errno": (c_int, ()),
     "cgroups_strerror": (c_char_p, (c_int,)),

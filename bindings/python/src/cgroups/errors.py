@@ -27,6 +27,7 @@ __all__ = [
     "UnsupportedError",
     "OperatingSystemError",
     "InternalError",
+    "TimedOutError",
     "LibraryNotFoundError",
 ]
 
@@ -47,6 +48,7 @@ class Status(enum.IntEnum):
     UNSUPPORTED = 10
     OS = 11
     INTERNAL = 12
+    TIMED_OUT = 13
 
 
 _BY_STATUS: dict[int, type[CgroupsError]] = {}
@@ -134,6 +136,10 @@ class OperatingSystemError(CgroupsError, OSError, status=Status.OS):
 
 class InternalError(CgroupsError, status=Status.INTERNAL):
     """A bug in the library (a caught panic); please report it."""
+
+
+class TimedOutError(CgroupsError, TimeoutError, status=Status.TIMED_OUT):
+    """A bounded wait ended first: the group did not freeze, thaw or empty in time."""
 
 
 class LibraryNotFoundError(ImportError):

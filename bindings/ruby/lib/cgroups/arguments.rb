@@ -11,6 +11,12 @@ module Cgroups
     UNITS = { bytes: 0, kilobytes: 1, megabytes: 2, gigabytes: 3 }.freeze
     # What the library reads for "no limit".
     UNLIMITED = (2**64) - 1
+    # The resources that have pressure files.
+    PRESSURE_RESOURCES = %i[cpu memory io].freeze
+    # The managers a scope context can ask (CGROUPS_SCOPE_*); nil: the library's default.
+    SCOPE_MANAGERS = { nil => 0, system: 1, user: 2 }.freeze
+    # The longest timeout the library takes, in milliseconds.
+    TIMEOUT_MAX_MS = (2**31) - 1
 
     module_function
 
@@ -27,6 +33,78 @@ module Cgroups
       end
     end
 
+    # The bits of +names+ (Symbols of +table+), or of every name for +:all+.
+    def flags(names, table, what)
+      return table.values.sum if names == [:all]
+
+      invalid("no #{what} given") if names.empty?
+      names.sum do |name|
+        table.fetch(name) { invalid("unknown #{what} #{name.inspect} (known: #{table.keys.join(", ")})") }
+      end
+    end
+
+    # The names of the +bits+ set, as Symbols of +table+.
+    def names(bits, table)
+      table.select { |_, bit| bits.anybits?(bit) }.keys
+    end
+
+    # The controller bit of a pressure resource: +:cpu+, +:memory+ or +:io+.
+    def pressure_resource(resource)
+      unless PRESSURE_RESOURCES.include?(resource)
+        invalid("no pressure for #{resource.inspect} (known: #{PRESSURE_RESOURCES.join(", ")})")
+      end
+      CONTROLLERS.fetch(resource)
+    end
+
+    # A signal number: an Integer, or a name such as +:TERM+ or "SIGTERM".
+    def signal(value)
+      return value if value.is_a?(Integer)
+      unless value.is_a?(Symbol) || value.is_a?(String)
+        raise TypeError, "signal must be an Integer or a name, not #{value.class}"
+      end
+
+      Signal.list.fetch(value.to_s.delete_prefix("SIG")) { invalid("unknown signal #{value.inspect}") }
+    end
+
+    # A timeout in seconds as the library's milliseconds: nil waits forever (-1); a fraction of
+    # a millisecond counts as a whole one.
+    def timeout_ms(seconds)
+      return -1 if seconds.nil?
+      raise TypeError, "timeout must be a number of seconds, not #{seconds.class}" unless seconds.is_a?(Numeric)
+
+      milliseconds = (seconds * 1000).ceil
+      invalid("timeout #{seconds} s is out of range (0 to 24 days; nil waits forever)") unless
+        milliseconds.between?(0, TIMEOUT_MAX_MS)
+      milliseconds
+    end
+
+    # A duration in seconds as whole microseconds.
+    def microseconds(what, seconds)
+      raise TypeError, "#{what} must be a number of seconds, not #{seconds.class}" unless seconds.is_a?(Numeric)
+
+      invalid("#{what} #{seconds} s is out of range") unless seconds.between?(0, 2**32)
+      (seconds * 1_000_000).round
+    end
+
+    # A cap for C: nil means none (UNLIMITED).
+    def cap(what, value)
+      value.nil? ? UNLIMITED : integer(what, value)
+    end
+
+    # A value read from C: UNLIMITED means none (nil).
+    def unlimited_to_nil(value)
+      value == UNLIMITED ? nil : value
+    end
+
+    # A NULL-terminated array of C strings (argv, envp), kept alive by the returned pointer.
+    def string_array(what, values)
+      strings = values.map { |value| FFI::MemoryPointer.from_string(string(what, value)) }
+      array = FFI::MemoryPointer.new(:pointer, strings.size + 1)
+      array.write_array_of_pointer(strings + [nil])
+      array.instance_variable_set(:@strings, strings) # freed with the array, not before
+      array
+    end
+
     # A string for C: UTF-8 without NUL; nil stays NULL.
     def string(what, value)
       return nil if value.nil?
@@ -37,21 +115,19 @@ module Cgroups
       text
     end
 
-    # A process id that fits pid_t.
-    def pid(value)
+    # A process id that fits pid_t; 0 (the caller) only where +allow_self+.
+    def pid(value, allow_self: false)
       raise TypeError, "pid must be an Integer, not #{value.class}" unless value.is_a?(Integer)
 
-      invalid("pid #{value} is not a process id") unless value.positive? && value < 2**31
-
+      invalid("pid #{value} is not a process id") unless value.between?(allow_self ? 0 : 1, (2**31) - 1)
       value
     end
 
-    # A size that fits uint64_t.
-    def size(value)
-      raise TypeError, "limit must be an Integer, not #{value.class}" unless value.is_a?(Integer)
+    # An Integer that fits uint64_t.
+    def integer(what, value)
+      raise TypeError, "#{what} must be an Integer, not #{value.class}" unless value.is_a?(Integer)
 
-      invalid("memory limit #{value} is out of range") unless value >= 0 && value <= UNLIMITED
-
+      invalid("#{what} #{value} is out of range") unless value.between?(0, UNLIMITED)
       value
     end
 

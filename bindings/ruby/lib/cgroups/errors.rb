@@ -107,6 +107,11 @@ module Cgroups
     stands_for :internal, 12
   end
 
-  # A call on a Group or Context after +close+.
+  # A bounded wait ended first: the group did not freeze, thaw or empty in time.
+  class TimedOutError < Error
+    stands_for :timed_out, 13
+  end
+
+  # A call on a Group, Context, StatsReader or Watch after +close+.
   class ClosedError < StandardError; end
 end

@@ -36,6 +36,24 @@ module Cgroups
 
     typedef :pointer, :cgroup
     typedef :pointer, :context
+    typedef :pointer, :stats_reader
+    typedef :pointer, :watch
+
+    # cgroups_stats, field for field (the struct only ever grows at its end).
+    class Stats < FFI::Struct
+      layout :size, :uint32, :present, :uint64,
+             *%i[memory_current memory_peak memory_swap_current memory_anon memory_file
+                 memory_oom_events memory_oom_kills memory_high_events cpu_usage_usec cpu_user_usec
+                 cpu_system_usec cpu_periods cpu_throttled_periods cpu_throttled_usec pids_current
+                 pids_max_events io_read_bytes io_write_bytes io_read_ios io_write_ios].flat_map { |f| [f, :uint64] }
+    end
+
+    # cgroups_pressure, field for field (the struct only ever grows at its end).
+    class Pressure < FFI::Struct
+      layout :size, :uint32,
+             :some_avg10, :double, :some_avg60, :double, :some_avg300, :double, :some_total_usec, :uint64,
+             :full_avg10, :double, :full_avg60, :double, :full_avg300, :double, :full_total_usec, :uint64
+    end
 
     # Calls that return a cgroups_status: name => argument types.
     STATUS_CALLS = {
@@ -54,7 +72,39 @@ module Cgroups
       cgroups_context_new: %i[string string pointer],
       cgroups_context_new_self: %i[string pointer],
       cgroups_context_open: %i[context string uint32 pointer],
-      cgroups_user_setup: %i[string string]
+      cgroups_user_setup: %i[string string],
+      cgroups_context_new_scope: %i[string string pid_t uint32 pointer],
+      cgroups_set_cpu_max: %i[cgroup double],
+      cgroups_reset_cpu_max: %i[cgroup],
+      cgroups_cpu_max: %i[cgroup pointer],
+      cgroups_set_cpuset: %i[cgroup string string],
+      cgroups_cpuset: %i[cgroup pointer pointer],
+      cgroups_set_memory_high: %i[cgroup uint64 uint32],
+      cgroups_reset_memory_high: %i[cgroup],
+      cgroups_memory_high: %i[cgroup pointer],
+      cgroups_set_swap_limit: %i[cgroup uint64 uint32],
+      cgroups_reset_swap_limit: %i[cgroup],
+      cgroups_swap_limit: %i[cgroup pointer],
+      cgroups_set_pids_limit: %i[cgroup uint64],
+      cgroups_reset_pids_limit: %i[cgroup],
+      cgroups_pids_limit: %i[cgroup pointer],
+      cgroups_set_io_max: %i[cgroup string uint64 uint64 uint64 uint64],
+      cgroups_io_max: %i[cgroup string pointer pointer pointer pointer],
+      cgroups_freeze: %i[cgroup],
+      cgroups_thaw: %i[cgroup],
+      cgroups_frozen: %i[cgroup pointer],
+      cgroups_kill: %i[cgroup int],
+      cgroups_wait_empty: %i[cgroup int],
+      cgroups_stats_read: [:cgroup, :uint64, Stats.by_ref],
+      cgroups_stats_reader_new: %i[cgroup uint64 pointer],
+      cgroups_stats_reader_read: [:stats_reader, Stats.by_ref],
+      cgroups_pressure_read: [:cgroup, :uint32, Pressure.by_ref],
+      cgroups_pressure_trigger: %i[cgroup uint32 int uint64 uint64 pointer],
+      cgroups_watch_new: %i[cgroup uint32 pointer],
+      cgroups_watch_read: %i[watch pointer],
+      cgroups_watch_wait: %i[watch int pointer],
+      cgroups_spawn: %i[cgroup string pointer pointer pointer],
+      cgroups_dir_fd: %i[cgroup uint32 pointer]
     }.freeze
 
     # Async-signal-safe calls that return a status but set only cgroups_last_errno().
@@ -67,13 +117,24 @@ module Cgroups
       cgroups_free: [%i[cgroup], :void],
       cgroups_pids_free: [%i[pointer size_t], :void],
       cgroups_context_free: [%i[context], :void],
+      cgroups_string_free: [%i[pointer], :void],
+      cgroups_stats_reader_free: [%i[stats_reader], :void],
+      cgroups_watch_fd: [%i[watch], :int],
+      cgroups_watch_free: [%i[watch], :void],
       cgroups_last_error: [[], :string],
       cgroups_last_errno: [[], :int],
       cgroups_strerror: [%i[int], :string],
       cgroups_version: [[], :string]
     }.freeze
 
-    STATUS_CALLS.merge(ERRNO_ONLY_CALLS).each { |name, args| attach_function name, args, :int }
+    # Calls that may wait (for the kernel, the service manager, or a timeout): they run without
+    # the interpreter's lock, so that other threads go on meanwhile.
+    BLOCKING_CALLS = %i[cgroups_delete cgroups_freeze cgroups_thaw cgroups_kill cgroups_wait_empty
+                        cgroups_watch_wait cgroups_context_new_scope cgroups_spawn].freeze
+
+    STATUS_CALLS.merge(ERRNO_ONLY_CALLS).each do |name, args|
+      attach_function name, args, :int, blocking: BLOCKING_CALLS.include?(name)
+    end
     PLAIN_CALLS.each { |name, (args, result)| attach_function name, args, result }
 
     # Runs a call from STATUS_CALLS and raises the Error for its status on failure. The last
@@ -84,6 +145,22 @@ module Cgroups
 
       raise Error.for_code(status, cgroups_last_error.dup.force_encoding(Encoding::UTF_8),
                            cgroups_last_errno)
+    end
+
+    # Runs a call from STATUS_CALLS whose last argument is a handle's out-parameter, and
+    # returns the new handle.
+    def self.new_handle(name, *args)
+      out = FFI::MemoryPointer.new(:pointer)
+      call(name, *args, out)
+      out.read_pointer
+    end
+
+    # Runs a call from STATUS_CALLS whose last argument is one out-parameter of +type+, and
+    # returns its value.
+    def self.read(name, type, *args)
+      out = FFI::MemoryPointer.new(type)
+      call(name, *args, out)
+      out.read(type)
     end
 
     # Runs a call from ERRNO_ONLY_CALLS, which leave the last error's message alone.
