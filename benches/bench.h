@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Shared pieces of the benchmark programs: a measured loop prints one line,
  * "cycles=N cpu=SECONDS wall=SECONDS", CPU being user+system time of the process (and of its
  * reaped children where the workload forks). */

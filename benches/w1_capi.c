@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* W1 through the C API: open a group in cpu+memory, CPU 50 %, memory 500 MB, move a running
  * process in, read both limits back, move it out, delete. The context is made before the loop.
  * usage: w1_capi N BASE */

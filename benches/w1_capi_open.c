@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* W1 through the C API's one-call path: as w1_capi, but each cycle opens its group with
  * cgroups_open_at() (base and user given per call, as the seed's `Cgroup(name)` does) instead of
  * through a context made before the loop.

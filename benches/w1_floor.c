@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* W1 floor: the strictest plain-C version of the W1 cycle, making only the system calls the work
  * needs: mkdirat/openat relative to directory descriptors held open, one O_RDWR descriptor per
  * value (written, then read back with pread), the move out through a kept descriptor of the

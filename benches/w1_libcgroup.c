@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* W1 through libcgroup's C API (Debian libcgroup-dev), v1 controllers.
  * usage: w1_libcgroup N USER_GROUP  (the user's group, relative to the hierarchies' roots) */
 #include "bench.h"

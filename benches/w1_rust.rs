@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! W1 through the Rust API (see benches/run): prints "cycles=N cpu=S wall=S".
 //! usage: w1_rust N BASE
 

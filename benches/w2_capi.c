@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* W2 through the C API: a monitor reading memory and CPU usage (want = MEMORY_CURRENT |
  * CPU_USAGE) of GROUPS groups made beforehand, PASSES times over. `read`: cgroups_stats_read()
  * on each handle (open/read/close of each file); `reader`: a cgroups_stats_reader per group,

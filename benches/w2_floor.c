@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* W2 floors in plain C: read the same files as the API for GROUPS groups, PASSES times over,
  * and parse the numbers. `openat`: openat/read/close relative to each group's directory,
  * held open; `pread`: one pread per file on descriptors opened before the timed loop.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* W2 through libcgroup (Debian libcgroup-dev): per group and pass, cgroup_get_cgroup() (which
  * reads every file of the group's controllers) and the two usage values.
  * usage: w2_libcgroup PASSES GROUPS PARENT  (the groups' parent, relative to the hierarchies'

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* W3: start /bin/true inside a group and reap it, in several ways.
  * usage: w3_spawn N MODE ARGS
  *   spawn BASE          cgroups_spawn (clone3 into the cgroup on v2; fork + join + exec on v1)
@@ -91,7 +92,8 @@ int main(int argc, char **argv) {
     }
     bench_report(clock, cycles);
     if (cg != NULL) {
-        cgroups_delete(cg);
+        if (cgroups_delete(cg) != CGROUPS_OK)
+            fprintf(stderr, "delete: %s\n", cgroups_last_error());
         cgroups_free(cg);
         cgroups_context_free(ctx);
     }

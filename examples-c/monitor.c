@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Monitor a job: run a shell command in a group of its own with a memory limit, follow it
  * through one pollable descriptor (the OOM killer, the group becoming empty), then print what
  * it used. The same loop works on cgroup v1, v2 and hybrid hosts.

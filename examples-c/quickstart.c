@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Quick start: put three workers in a group with half the default CPU share and 500 MB of
  * memory, change the share while they run, add one more process by pid, then clean up.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Sandbox a job: cap it at 1.5 CPUs and 64 processes, let it run (here a shell that forks
  * without end, as a fork bomb would), then kill everything in the group, including what it
  * forked meanwhile, wait until the group is empty, and delete it.

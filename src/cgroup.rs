@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `Cgroup`: a group of one user, present in one or more hierarchies. It routes each call to the
 //! directory of the hierarchy serving the controller concerned; membership and deletion span all
 //! of them. The controls live with their controllers (`controller/`).

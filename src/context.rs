@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A context: a layout and a user, resolved and opened once, from which many groups are opened
 //! without re-reading `/proc/self/mountinfo` or the passwd database; or a context at the cgroup
 //! the caller lives in, for a delegated service or a container managing its own subtree.

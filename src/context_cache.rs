@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The process-wide cache behind the one-call path (`cgroups_open`): a resolved [`Context`] per
 //! (base, user), so that opening one group per call costs what opening it through a context
 //! costs, without state that can go stale.

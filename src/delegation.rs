@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Delegating a user's subtree (what `user_cgroups` does, as root): the user's directory in
 //! every hierarchy, handed over under the kernel's delegation rules, so that the user can manage
 //! their own groups without root.

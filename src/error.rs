@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The error type of the Rust API: one variant per failure category, carrying the path and the OS
 //! error where there is one. The C layer maps each variant to one `cgroups_status` value.
 //!

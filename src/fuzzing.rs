@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Entry points of the fuzz targets (`fuzz/`, cargo-fuzz): one function per parser, taking the
 //! fuzzer's bytes, calling the crate-private parser and checking what its result promises. A
 //! panic is a finding. Compiled with the `fuzzing` feature (for the fuzz crate) and for the unit

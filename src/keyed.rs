@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The formats of cgroup interface files, parsed as bytes: flat keyed (`key value` per line:
 //! `memory.stat`, `cpu.stat`, `memory.events`, `cgroup.events`, ...), nested keyed (`key
 //! sub=value sub=value` per line: `io.stat`, `io.max`, the `*.pressure` files), single values

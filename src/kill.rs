@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Signalling every process of a group and of its descendants, including those forked while
 //! the signal goes out, and waiting until a group is empty.
 //!

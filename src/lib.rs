@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! # libcgroups-rs
 //!
 //! Create Linux control groups, put processes in them, limit their CPU share and memory, cap

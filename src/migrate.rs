@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Moving processes between groups: one pid per `write` to `cgroup.procs` (never `tasks`), the
 //! checks before a move, and the explanation of a refused one.
 

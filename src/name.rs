@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Validation of group names and user names before they become path components.
 //!
 //! A group name is one or more `/`-separated components. Each component must be a plain directory

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Opening groups: every missing directory is created (v1 cpuset values copied from the parent,
 //! v2 controllers enabled above it), existing ones are loaded, and a failed open leaves nothing
 //! behind.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Pressure stall information (PSI) of a group: the share of time its tasks waited for CPU,
 //! memory or I/O (cgroup2 `cpu.pressure`, `memory.pressure`, `io.pressure`), and triggers — a
 //! descriptor that polls `POLLPRI` when the stall time in a window passes a threshold, so that a

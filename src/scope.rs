@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! systemd hosts: a context at a transient scope with `Delegate=yes` that the service manager
 //! makes on request, as `systemd-run --scope -p Delegate=yes`, runc, crun and podman do — the
 //! polite way to get a subtree of one's own where systemd owns the cgroup tree, and for a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A subtree in one hierarchy: the hierarchy's base directory, opened once and checked (a cgroup
 //! filesystem, and the very mount that mountinfo lists), and the user's directory below it, where
 //! groups are created and where processes removed from a group go.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The system calls the library makes on cgroup files, relative to directory descriptors.
 //!
 //! Every path below a held directory descriptor is resolved beneath it: `openat2` with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Users: whose subtree a group lives in. A user is named by its passwd name or its numeric uid;
 //! "current" (or nothing) is the effective user.
 

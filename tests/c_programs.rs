@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The C programs (tests/c, examples-c) built against the staged install with pkg-config, run
 //! under valgrind on a base that holds only this run's test prefix, plus checks of the shared
 //! library file. `make c-programs` builds them; these tests call it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The `cgroups` command, driven as a user would: each test runs a short shell script against a
 //! base that holds only its test prefix (tests/common `run_on_test_base`: the base is `$0`).
 

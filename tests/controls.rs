@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The controls beyond the seed's two limits, on this host's real cgroup filesystem: CPU cap,
 //! pids, memory high and swap, cpuset, io, freeze/thaw, kill and wait_empty. Each test checks
 //! the files the kernel shows, the value read back, bad input (nothing written) and, where a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Non-root use: `user_cgroups` prepares a user's subtree; the user then manages their own groups
 //! without root, and what the kernel forbids is refused with the reason. The root-side tests
 //! start the user-side tests (ignored otherwise) as the unprivileged test user

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Event watches on the real kernel: each event is made to happen for real (the last process
 //! exits, a process is OOM-killed, a fork is refused by pids.max, the group is frozen) and the
 //! watch's descriptor must wake and report it, once.

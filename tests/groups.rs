@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Opening, membership and deletion of groups on this host's real cgroup filesystem.
 
 mod common;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Regression tests of the defects a red-team pass found (issue 14), on the real kernel: a
 //! hostile user, a hostile mount table, namespaces, and processes in odd states. Each test is
 //! named for the behaviour it pins; the number in its comment is the defect's in the issue.

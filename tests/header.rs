@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The committed header carries the crate's version (the CGROUPS_VERSION_* macros), and the
 //! library reports the same version at run time.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The one-call path (`Cgroup::open_at`, the C API's `cgroups_open`): a process-wide cached
 //! context per base and user, which must follow what changes underneath it: the mount table,
 //! a base directory made again, a user directory made again.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Pressure stall information on the real kernel: read where the group has a cgroup2 directory
 //! and PSI is on, unsupported with a reason elsewhere, and a trigger that wakes with POLLPRI
 //! under a real memory stall (a hog in a group with a tight memory.high).

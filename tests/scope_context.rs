@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `Context::new_scope` (and so `cgroups_context_new_scope`): a context at a transient scope that
 //! systemd makes on request. Where PID 1 is not systemd it is refused and nothing moves; in the
 //! `systemd` mode of tests/vm root asks the system manager, and the user named by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Starting programs inside a group (`Cgroup::command`) and the group's directory descriptor
 //! (`Cgroup::dir_fd`), on this host's real cgroup filesystem.
 

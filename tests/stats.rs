@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Statistics on this host's real cgroup filesystem (and in the VM matrix): each kind comes from
 //! the hierarchy serving it, absent is kept apart from 0, and a group removed meanwhile is
 //! reported as not found.

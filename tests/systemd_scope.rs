@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Transient scopes from systemd (`cgroups::systemd::start_scope`). Where PID 1 is not systemd
 //! the request is refused and nothing moves; where it is (the `systemd` mode of tests/vm), root
 //! asks the system manager and the user `CGROUPS_TEST_SYSTEMD_USER` (a user with linger) asks

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Handles used from several threads at once: one shared handle, and many handles.
 
 mod common;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! cgroup v2 rules: controllers are enabled only where missing and only as many as needed, and
 //! the no-internal-process rule is explained. Skipped (with a message) where no cgroup2 tree
 //! serves CPU and memory, such as this project's hybrid development host; the VM matrix

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+
 // Package cgroups manages Linux control groups on cgroup v2, v1 and hybrid hosts through
 // libcgroups-rs's C library (found with pkg-config, module "cgroups").
 //

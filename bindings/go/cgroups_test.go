@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+
 package cgroups_test
 
 // Tests on the real kernel, as root, through bindings/with-test-base (make check-bindings):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #![no_main]
 //! The `cgroups` command's argument parsers (sizes, percentages, CPU counts, seconds, signals):
 //! whatever they accept is in range, and a size is its digits times its suffix.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| cgroups::fuzzing::stat_files(data));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `user_cgroups [--base PATH] USER`: as root, prepare USER's cgroup subtree so that USER can
 //! create, limit and delete their own groups and move their own processes without root.
 //! Exit status: 0 done (also when already done), 1 failure, 2 wrong usage.

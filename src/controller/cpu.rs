@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! CPU share as a percentage (100 % = the kernel's default), mapped linearly as systemd does:
 //! v1 `cpu.shares = clamp(round(p·1024/100), 2, 262144)`, v2 `cpu.weight = clamp(round(p), 1, 10000)`.
 //! A share only matters under contention; it is not a cap.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! cpuset placement. On v1 a new group starts with empty `cpuset.cpus`/`cpuset.mems`, and
 //! attaching a process to it then fails with ENOSPC; the library copies the parent's values into
 //! every group it creates (rather than flipping the parent's `cgroup.clone_children`, which is not

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Freezing: v2 `cgroup.freeze` (built into every v2 group, Linux 5.2+), confirmed by `frozen 1`
 //! in `cgroup.events`; v1 `freezer.state` (`FROZEN`, `THAWED`), which reads `FREEZING` until
 //! every task is frozen. Both calls return once the kernel reports the new state, within a

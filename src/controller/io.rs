@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Block I/O caps per device: v2 `io.max` (one line per device, `MAJ:MIN rbps=… wbps=… riops=…
 //! wiops=…`, `max` for none), v1 `blkio.throttle.{read,write}_{bps,iops}_device` (one
 //! `MAJ:MIN value` line per device, 0 to remove). A device is named `MAJ:MIN` or by a path to

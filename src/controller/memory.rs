@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Memory limit: v2 `memory.max`, v1 `memory.limit_in_bytes`, and the unit conversions; the
 //! throttling threshold (v2 `memory.high`; v1 has none) and the swap limit (v2
 //! `memory.swap.max`; v1 `memory.memsw.limit_in_bytes`, which counts memory + swap and so is

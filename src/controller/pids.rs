@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The number of processes (and threads) a group may hold: `pids.max` on v1 and v2, `max` for
 //! no limit. The kernel counts tasks, so a limit also caps threads.
 

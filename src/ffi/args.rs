@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Checks of C arguments: NULL pointers, strings (UTF-8, no NUL), output parameters, and the
 //! hand-over of owned objects.
 //!

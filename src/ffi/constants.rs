@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Constants of the C API: controller bits, memory units and "no limit".
 
 /// The CPU controller (share in percent).

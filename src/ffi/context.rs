@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The context handle: a layout and a user resolved once, for opening many groups cheaply.
 
 use std::ffi::{c_char, c_int};

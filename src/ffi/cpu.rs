@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The CPU share (the seed's "CPU limit", in percent of the default) and the hard CPU cap (in
 //! CPUs).
 

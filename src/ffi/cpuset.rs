@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! CPU and memory-node placement (cpuset), and freeing the strings the library hands out.
 
 use std::ffi::{c_char, c_int, CString};

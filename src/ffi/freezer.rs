@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Freezing and thawing.
 
 use std::ffi::c_int;

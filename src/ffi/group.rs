@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The group handle: opening, freeing, membership and deletion.
 
 use std::ffi::{c_char, c_int};

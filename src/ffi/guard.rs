@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The panic boundary: every exported body runs inside one of these, so a panic becomes
 //! `CGROUPS_E_INTERNAL` (or a harmless default for calls without a status) and never unwinds
 //! into C. Recording the last error happens inside the boundary too.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Block I/O caps per device.
 
 use std::ffi::{c_char, c_int};

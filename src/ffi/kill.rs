@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Signalling a group's processes and waiting for it to empty.
 
 use std::ffi::c_int;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The calling thread's description of its last failed call.
 
 use std::cell::{Cell, RefCell};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The memory limit, the throttling threshold (memory.high) and the swap limit.
 
 use std::ffi::c_int;

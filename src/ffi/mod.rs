@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The C ABI: argument checks, handle ownership, status codes and the panic boundary. Every
 //! function here converts and calls the public Rust API; none holds cgroup logic of its own.
 //! One file per family of calls.

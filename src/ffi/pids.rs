@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The limit on the number of tasks (pids.max).
 
 use std::ffi::c_int;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Pressure stall information: reading it, and triggers.
 
 use std::ffi::c_int;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Starting a program inside a group, and the group's directory descriptor.
 //!
 //! The program, its arguments and its environment are passed to the kernel as bytes: unlike the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Statistics: the size-versioned cgroups_stats struct, one-shot reads and kept-descriptor
 //! readers.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Status codes returned (as `int`) by every C function, and their messages.
 
 use std::ffi::{c_char, c_int, CStr};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Delegating a user's subtree (what `user_cgroups` does).
 
 use std::ffi::{c_char, c_int};

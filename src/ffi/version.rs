@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The library's version at run time (the CGROUPS_VERSION_* macros give it at compile time).
 
 use std::ffi::c_char;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Event watches: one pollable descriptor per watch.
 
 use std::ffi::c_int;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The cgroup2 core files every v2 group has, whatever its controllers: `cgroup.events`
 //! (populated, frozen), and waiting for it to say something. Freezing, killing and pressure
 //! build on the same directory.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Interface files a handle has written, kept open: reading a limit back then costs one `pread`
 //! instead of `open`, `read` and `close`. A handle keeps at most one descriptor per file it
 //! wrote; they are closed with the handle.

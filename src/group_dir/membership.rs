@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The processes of a group's directory: listing them, moving one in, and the async-signal-safe
 //! self-attach for a child between `fork` and `exec`.
 

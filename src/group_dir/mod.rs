@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A group's directory in one hierarchy, held by a descriptor: the one gateway to a group's
 //! interface files. It reads and writes them (classifying errors in one place), re-enables a v2
 //! controller disabled above the group and retries, moves processes in and out, and removes the

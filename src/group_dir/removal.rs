@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Removing a group's directory: moving its processes out until none is left (members may
 //! fork), then `rmdir`, retried while exiting tasks are still attached.
 

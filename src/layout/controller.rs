@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The controllers this library manages, as a bit set, with their names in v1 and v2.
 
 use std::fmt;

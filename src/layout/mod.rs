@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The ground floor: controllers, interface versions, and the layout of the hierarchies under a
 //! base — which cgroup hierarchies serve which controllers — found from `/proc/self/mountinfo`,
 //! never guessed from directory names. A [`Layout`] is a description (paths and mount identities);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Resolving a base to the hierarchies below it, from parsed mountinfo.
 
 use std::path::{Component, Path, PathBuf};

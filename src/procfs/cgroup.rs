@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `/proc/<pid>/cgroup`: which group a process is in, per hierarchy.
 
 use std::ffi::OsStr;

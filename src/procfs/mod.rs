@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Reading `/proc`, and parsing what it holds, as bytes: a path there may be any byte string
 //! (a mount point or a cgroup name with a byte that is not UTF-8 must not break the library).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `/proc/<pid>/mountinfo`: the cgroup and cgroup2 mounts, with the identity fields that tell
 //! two mounts of one hierarchy apart.
 

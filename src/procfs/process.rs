@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! What the library needs to know of a process: whether it is alive (not a zombie), whether it
 //! is a kernel thread, and whose it is.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Starting a program inside a group ([`Command`], [`Child`]), and the group's directory as a
 //! descriptor for callers that start processes themselves ([`Cgroup::dir_fd`]).
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Everything the child of a spawn needs, prepared before the clone: the paths to try (the PATH
 //! search), and the argument and environment arrays as NUL-terminated strings with their
 //! NULL-terminated pointer arrays. After the clone the child only reads these.

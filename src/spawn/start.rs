@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Starting the child: `clone3` straight into the group's cgroup2 directory (`CLONE_INTO_CGROUP`,
 //! Linux 5.7+) or a plain fork-like `clone`, the child's async-signal-safe way to `execve`, and
 //! the report of a failure before `exec` over a close-on-exec pipe.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Statistics of a group: what it uses (memory, CPU, processes, I/O) and what happened to it
 //! (OOM kills, throttling, refused forks), read from the files of the hierarchy serving each
 //! controller. Each field keeps "absent" (the host cannot give it) apart from 0, and only the

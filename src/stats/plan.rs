@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Which files a selection of statistics needs, per layout: each kind comes from one or two
 //! files of the directory serving it, and a file that serves several kinds (v2 `cpu.stat`, v1
 //! `memory.stat`) is read once.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A statistics reader that keeps its files open: each read is one `pread` per file, the
 //! floor for a monitor reading the same groups every second.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Statistics from cgroup v1 files, converted to the units of [`Stats`]: `cpuacct.usage` and
 //! `throttled_time` are nanoseconds, `cpuacct.stat` counts clock ticks (USER_HZ).
 

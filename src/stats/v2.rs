@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Statistics from cgroup v2 files (already in bytes and µs).
 
 use super::{StatKinds, Stats};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The D-Bus side, over libdbus (the `dbus` crate): reaching a service manager the way
 //! `systemctl` does, and the few calls a transient scope needs.
 //!

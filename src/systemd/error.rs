@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! What can go wrong when asking systemd for a scope.
 
 /// Why [`start_scope`](super::start_scope) failed. Bus errors keep the manager's D-Bus error name

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! systemd hosts: ask the service manager for a transient scope with `Delegate=yes`, as
 //! `systemd-run --scope -p Delegate=yes` (and runc, crun, podman) do, so that a process gets a
 //! cgroup of its own that systemd knows about and leaves to it.

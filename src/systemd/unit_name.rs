@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Unit names, checked by systemd's own rules before any bus traffic, and generated scope names.
 
 use std::fs::File;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The checks a watch runs when woken: each reads one file (or, for v1 emptiness, the
 //! `cgroup.procs` of each hierarchy) through a descriptor kept open, and compares it with what
 //! it saw last, so that one event that happened is reported once however often the watch is

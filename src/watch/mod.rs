@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Events of a group through one pollable descriptor, the same on every layout: the last
 //! process left (EMPTY), the OOM killer ran (OOM), `memory.high` was exceeded (MEMORY_HIGH), a
 //! fork was refused by `pids.max` (PIDS_MAX), a freeze completed (FROZEN).

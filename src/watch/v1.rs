@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! cgroup v1 sources of events. OOM: the kernel signals an eventfd registered through
 //! `cgroup.event_control` on `memory.oom_control`. Emptiness, the freezer state and refused
 //! forks: v1 has no notification for them (its release agent belongs to the host, and v1

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! What wakes a watch, gathered behind one epoll descriptor (the one the caller polls): an
 //! inotify descriptor for the v2 `*.events` files, the v1 OOM eventfd, a 100 ms timer where the kernel has no
 //! notification, and an eventfd that makes the descriptor readable when a read has something

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* One open -> limit -> add -> remove -> delete cycle through the C API, for fault injection
  * (tests/faults.rs runs it under strace --inject). The cycle lies between two getppid() calls,
  * which mark it in a trace. Prints one line per step: "STEP STATUS ERRNO MESSAGE".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 // The header compiles as C++ as it is (cpp_compat: an extern "C" guard).
 #include <cgroups.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* An LD_PRELOAD library that aborts the process on any allocation once malloc_guard_forbid()
  * was called: run a child between fork() and exec() under it to prove that what it calls does
  * not allocate. Used by tests/c/test_attach_nomalloc.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* C API tests: bad input on every function, the group lifecycle, a vanished group, and threads.
  * Usage: test_api BASE  (a base owned by the test run: see tests/c_programs.rs). Run as root. */
 #include <cgroups.h>

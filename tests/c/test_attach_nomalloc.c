@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* cgroups_attach_self() between fork() and exec() allocates nothing, on its success and its
  * error path, when the library is linked and when it is dlopen()ed (where touching one of the
  * library's thread-locals would allocate its TLS block in the child). The child runs from a

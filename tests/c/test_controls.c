@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* C API tests of the controls: CPU cap, pids, memory high and swap, cpuset, io, freezer, kill
  * and wait_empty; success, bad input, unsupported and missing-controller branches.
  * Usage: test_controls BASE  (a base owned by the test run: see tests/c_programs.rs). Root. */

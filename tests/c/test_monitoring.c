@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* C API tests of statistics, pressure and event watches: bad input on every function (nothing
  * written), the size-versioned structs, a removed group, and a watch's first read.
  * Usage: test_monitoring BASE  (a base owned by the test run: see tests/c_programs.rs). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* C API tests of cgroups_spawn and cgroups_dir_fd: bad input, membership seen by the child,
  * exec failures (no zombie, no descriptor left), PATH search, envp, signals, a deleted group,
  * threads.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* A process whose thread-group leader has exited while another thread runs: /proc shows it as a
  * zombie (State: Z) with Threads: 2, yet it is alive. Used by tests/hardening.rs. */
 #include <pthread.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Test fixtures for the real kernel: a private prefix `cgroups-test-<pid>-<n>` in every
 //! hierarchy (removed on drop, even when the test fails), and child processes killed on drop.
 #![allow(dead_code)]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Fixtures for the tests on the real kernel.
 
 The tests run through ``bindings/with-test-base`` (``make check-bindings``, as root), which

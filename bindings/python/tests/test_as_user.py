@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Non-root use (user side): run as the unprivileged test user by
 ``test_user_cgroups.py::test_a_prepared_user_manages_their_own_groups_without_root``, after
 root prepared the user's subtree with ``user_setup``; skipped otherwise."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """The Cgroup and Context classes on the real kernel (root)."""
 
 from __future__ import annotations

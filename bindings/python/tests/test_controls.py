@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Controls beyond the original package's two limits, freezing and killing, on the real kernel
 (root)."""
 

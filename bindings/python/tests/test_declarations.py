@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """The package's declarations of the C library's calls and structs match the installed header
 (found through pkg-config): every function of the header is declared, with its number of
 arguments, and the structs have the header's fields in its order and types."""

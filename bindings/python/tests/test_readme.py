@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """The READMEs' Python examples run as they are, and the original package's quick start too."""
 
 from __future__ import annotations

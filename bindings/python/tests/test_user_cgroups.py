@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Non-root use (root side): the ``user_cgroups`` command, and the user-side tests of
 ``test_as_user.py`` started as the unprivileged test user (``CGROUPS_TEST_USER``, default
 ``nobody``) after the user's subtree was prepared."""

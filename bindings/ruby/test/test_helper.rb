@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # frozen_string_literal: true
 
 # Tests on the real kernel, as root, through bindings/with-test-base (make check-bindings):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The command line, as clap reads it.
 
 use std::ffi::OsString;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! What each subcommand does, on the public Rust API.
 
 use std::fmt;

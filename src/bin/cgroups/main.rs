@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `cgroups`: the command line for everyday jobs — what people do with cgcreate, cgset, cgget,
 //! cgexec, cgclassify, cgdelete and lscgroup — built on the library's public Rust API.
 

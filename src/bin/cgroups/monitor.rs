@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The subcommands that watch groups: `stats`, `events` and `top`.
 
 use std::io::Write;

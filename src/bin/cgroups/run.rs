@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `cgroups run`: start a command in a new group of its own, forward the terminal's signals to
 //! it, exit with its status, and remove the group afterwards — as `systemd-run --scope` does.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The values the command takes: sizes with K/M/G suffixes, CPU shares with `%`, CPU counts,
 //! signals.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Linux control groups for Python, over the libcgroups-rs C library.
 
 A drop-in for the original ``cgroups`` package::

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Checks and conversions of Python arguments before they reach C: wrong types raise
 TypeError, values C cannot carry raise InvalidArgumentError (the library checks the rest)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """The ``user_cgroups`` command of the original package, over ``cgroups_user_setup``."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """What every object that owns something of the library's (or a descriptor) shares: freeing it
 once, by :meth:`Handle.close`, at the end of a ``with`` block, or when it is garbage-collected;
 and the ``with`` block itself, which :class:`cgroups.Process` shares too."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """The C library: where it is found, and the signature of every call this package makes.
 
 A call is added by adding its line to one of the tables below; a call that returns a status

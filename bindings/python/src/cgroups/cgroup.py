@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """The ``Cgroup`` class of the original ``cgroups`` package, and the rest of the C library's
 calls on a group: controls, freezing, killing, statistics, pressure and event watches."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Contexts: a base and a user (or a delegated cgroup, or a systemd scope) resolved once."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Errors: one exception class per status of the C library.
 
 Every failed call raises a subclass of :class:`CgroupsError` chosen by the status the library

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Pressure stall information (PSI) of a group: :meth:`Cgroup.pressure` reads it,
 :meth:`Cgroup.pressure_trigger` makes a descriptor that wakes when stalls pass a threshold."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Starting programs inside a group: :meth:`Cgroup.spawn` gives a :class:`Process`, the part of
 ``subprocess.Popen``'s interface that applies to a program the library started."""
 

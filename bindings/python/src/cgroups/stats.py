@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Statistics of a group: :meth:`Cgroup.stats` for one read, :meth:`Cgroup.stats_reader` for a
 monitor that reads the same group again and again."""
 

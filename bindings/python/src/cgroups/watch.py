@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Event watches: :meth:`Cgroup.watch` gives a :class:`Watch` whose descriptor a ``selectors``
 loop can wait on beside sockets and pipes."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # frozen_string_literal: true
 
 module Cgroups
