@@ -175,7 +175,7 @@ c-programs: $(C_TESTS)
 ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 build/asan/test_api: tests/c/test_api.c stage
 	@mkdir -p build/asan
-	$(CC) $(ASAN_CFLAGS) $(WARNINGS) $< -o $@ $$($(STAGE_PC) pkg-config --cflags --libs cgroups) \
+	$(CC) $(ASAN_CFLAGS) $(WARNINGS) -D_GNU_SOURCE $< -o $@ $$($(STAGE_PC) pkg-config --cflags --libs cgroups) \
 	  -Wl,-rpath,$(STAGE)/lib -lpthread -lm
 
 build/asan/quickstart: examples-c/quickstart.c stage
