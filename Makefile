@@ -34,7 +34,8 @@ ABI_BASELINE := abi/libcgroups.so.$(MAJOR).abi
 STAGE   := $(CURDIR)/build/stage
 STAGE_PC := PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig
 C_TESTS := build/c/test_api build/c/test_api_static build/c/quickstart build/c/header_cpp \
-           build/c/test_controls build/c/sandbox build/c/test_monitoring build/c/monitor
+           build/c/test_controls build/c/sandbox build/c/test_monitoring build/c/monitor \
+           build/c/test_spawn
 # Helpers of tests/hardening.rs.
 C_TESTS += build/c/test_attach_nomalloc build/c/test_attach_dlopen build/c/libmalloc_guard.so \
   build/c/zombie_leader build/c/fault_cycle
@@ -209,13 +210,13 @@ bench-vm:
 	benches/run vm
 
 # Fuzzing (cargo-fuzz, libFuzzer, nightly): every target for FUZZ_SECONDS each, from the seeds in
-# fuzz/corpus; new inputs and crashes go to build/fuzz. `fuzz-smoke` is the short run of `check`.
+# fuzz/corpus; new inputs and crashes go to build/fuzz. `fuzz-smoke` is the short run of `check` (20 s each).
 FUZZ_SECONDS ?= 300
 fuzz: deps-nightly
 	fuzz/run $(FUZZ_SECONDS)
 
 fuzz-smoke: deps-nightly
-	fuzz/run 30
+	fuzz/run 20
 
 # The nightly toolchain of the fuzzers and sanitizers, and cargo-fuzz.
 deps-nightly:

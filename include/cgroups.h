@@ -852,6 +852,44 @@ int cgroups_pressure_trigger(const struct cgroups_cgroup *cg,
                              int *fd_out);
 
 /**
+ * Starts the program `file` with arguments `argv` (argv[0] first, NULL-terminated; at least
+ * argv[0]) inside the group, and stores its pid in `*pid_out` once it runs. Where the group has
+ * a cgroup v2 directory the child is created in it (clone3 CLONE_INTO_CGROUP, Linux 5.7+), so
+ * it is a member from its first instruction; in v1 hierarchies (and on older kernels) it joins
+ * before exec. `file` without '/' is searched in the caller's PATH, as execvp does (also when
+ * `envp` sets another PATH). `envp`: the program's environment (NULL-terminated "NAME=value"
+ * strings), or NULL to inherit the caller's. The child gets the caller's descriptors that are
+ * not close-on-exec, an empty signal mask, and every caught signal and every standard signal
+ * (1-31) at its default, even where the caller ignores it (ignored real-time signals stay
+ * ignored).
+ *
+ * The caller must reap the child with waitpid(). When the program cannot be executed the
+ * result is CGROUPS_E_OS with cgroups_last_errno() set to the exec error (ENOENT, EACCES, …),
+ * the child already reaped and `*pid_out` untouched. CGROUPS_E_NOT_FOUND when the group was
+ * removed; CGROUPS_E_INVALID_ARGUMENT for an empty `argv` or an `envp` entry without '='.
+ */
+CGROUPS_MUST_USE
+int cgroups_spawn(const struct cgroups_cgroup *cg,
+                  const char *file,
+                  char *const *argv,
+                  char *const *envp,
+                  pid_t *pid_out);
+
+/**
+ * Stores in `*fd_out` a new O_RDONLY|O_DIRECTORY|O_CLOEXEC descriptor (not O_PATH) of the
+ * group's directory in the hierarchy serving `controller` (one CGROUPS_* controller bit; on
+ * cgroup v2 every bit names the same directory): for clone3's CLONE_INTO_CGROUP and Go's
+ * SysProcAttr.CgroupFD (both cgroup v2 only), or openat(). The caller must close() it.
+ * CGROUPS_E_INVALID_ARGUMENT for 0, an unknown bit or several bits;
+ * CGROUPS_E_CONTROLLER_UNAVAILABLE when the group was opened without `controller`;
+ * CGROUPS_E_NOT_FOUND when the group was removed.
+ */
+CGROUPS_MUST_USE
+int cgroups_dir_fd(const struct cgroups_cgroup *cg,
+                   uint32_t controller,
+                   int *fd_out);
+
+/**
  * Reads the statistics `want` (CGROUPS_STAT_* bits, or CGROUPS_STAT_ALL) of the group into
  * `*out`, reading only the files they need. Set out->size = sizeof(cgroups_stats) first.
  * CGROUPS_E_INVALID_ARGUMENT for an undefined bit in `want` or a `size` smaller than the

@@ -12,10 +12,13 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use crate::controller::{cpu, memory};
+use crate::group_dir::CoreEvents;
 use crate::keyed;
 use crate::layout::{self, Controller, Controllers, Layout, Version};
 use crate::name;
+use crate::pressure;
 use crate::procfs;
+use crate::stats::{self, StatKinds, Stats, Units};
 
 /// A fuzz target: the fuzzer's bytes in, a panic when something the parser promises broke.
 pub type Target = fn(&[u8]);
@@ -28,6 +31,9 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("keyed_flat", keyed_flat),
     ("keyed_nested", keyed_nested),
     ("names", names),
+    ("stat_files", stat_files),
+    ("pressure", pressure),
+    ("core_events", core_events),
     ("memory_limit", memory_limit),
     ("cpu_share", cpu_share),
     ("controller_list", controller_list),
@@ -221,6 +227,79 @@ const HYBRID_MOUNTINFO: &[u8] = b"\
 41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate
 ";
 
+/// The statistics files, as the first byte of the input picks one (and the layout): the rest
+/// is the file's content. An empty file gives no field, but the I/O sums (no line: no I/O).
+pub fn stat_files(data: &[u8]) {
+    const FILES: &[(Version, &str)] = &[
+        (Version::V1, "memory.usage_in_bytes"),
+        (Version::V1, "memory.max_usage_in_bytes"),
+        (Version::V1, "memory.stat"),
+        (Version::V1, "memory.oom_control"),
+        (Version::V1, "cpuacct.usage"),
+        (Version::V1, "cpuacct.stat"),
+        (Version::V1, "cpu.stat"),
+        (Version::V1, "pids.current"),
+        (Version::V1, "pids.events"),
+        (Version::V1, "blkio.throttle.io_service_bytes_recursive"),
+        (Version::V1, "blkio.throttle.io_serviced_recursive"),
+        (Version::V2, "memory.current"),
+        (Version::V2, "memory.peak"),
+        (Version::V2, "memory.swap.current"),
+        (Version::V2, "memory.stat"),
+        (Version::V2, "memory.events"),
+        (Version::V2, "cpu.stat"),
+        (Version::V2, "pids.current"),
+        (Version::V2, "pids.events"),
+        (Version::V2, "io.stat"),
+    ];
+    let Some((&pick, content)) = data.split_first() else {
+        return;
+    };
+    let (version, file) = FILES[usize::from(pick) % FILES.len()];
+    let mut stats = Stats::default();
+    stats::apply(
+        StatKinds::ALL,
+        version,
+        file,
+        content,
+        Units { clock_ticks: 100 },
+        &mut stats,
+    );
+    if content.is_empty() {
+        let without_io = Stats {
+            io_read_bytes: None,
+            io_write_bytes: None,
+            io_read_ios: None,
+            io_write_ios: None,
+            ..stats
+        };
+        assert_eq!(
+            without_io,
+            Stats::default(),
+            "{file}: an empty file gives nothing"
+        );
+    }
+}
+
+/// A `*.pressure` file: when it parses, every share is a percentage.
+pub fn pressure(data: &[u8]) {
+    if let Some(parsed) = pressure::parse(data) {
+        for line in std::iter::once(parsed.some).chain(parsed.full) {
+            for share in [line.avg10, line.avg60, line.avg300] {
+                assert!((0.0..=100.0).contains(&share), "{share}");
+            }
+        }
+    }
+}
+
+/// `cgroup.events`: a frozen line that is not 0 or 1 reads as frozen; nothing panics.
+pub fn core_events(data: &[u8]) {
+    let events = CoreEvents::parse(data);
+    if !data.windows(9).any(|w| w == b"populated") {
+        assert!(!events.populated);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,7 +321,12 @@ mod tests {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         directories.sort();
-        let mut names: Vec<String> = TARGETS.iter().map(|(n, _)| n.to_string()).collect();
+        // The command's target includes its parsers itself (fuzz/fuzz_targets/command_units.rs).
+        let mut names: Vec<String> = TARGETS
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .chain(["command_units".to_string()])
+            .collect();
         names.sort();
         assert_eq!(directories, names, "one seed directory per target");
         for (name, target) in TARGETS {

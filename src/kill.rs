@@ -120,7 +120,14 @@ impl Cgroup {
     fn signal_frozen(&self, freezer: &GroupDir, signal: i32, deadline: Instant) -> Result<()> {
         let mut signalled = HashSet::new();
         loop {
-            freezer::set_frozen(freezer, true, deadline.max(Instant::now() + STATE_TIMEOUT))?;
+            let frozen =
+                freezer::set_frozen(freezer, true, deadline.max(Instant::now() + STATE_TIMEOUT));
+            if let Err(err) = frozen {
+                // A freeze that did not finish leaves the group freezing: thaw it again, so
+                // that kill never leaves it (half) frozen.
+                let _ = freezer::set_frozen(freezer, false, Instant::now() + STATE_TIMEOUT);
+                return Err(err);
+            }
             let sent = self.signal_members(signal, &mut signalled);
             let thawed = freezer::set_frozen(freezer, false, Instant::now() + STATE_TIMEOUT);
             sent?;

@@ -37,6 +37,10 @@
 //! ```
 //!
 //! Errors are [`Error`] values, one variant per category, each naming the path and the OS error.
+//!
+//! [`Cgroup::command`] starts a program inside a group (on cgroup v2 the kernel creates it
+//! there, so it never runs outside): `group.command("make").arg("-j4").spawn()?.wait()`.
+//! [`Cgroup::dir_fd`] gives the group's directory to callers that start processes themselves.
 #![deny(missing_docs)]
 
 mod cgroup;
@@ -61,6 +65,7 @@ mod pressure;
 mod procfs;
 #[cfg(feature = "systemd")]
 mod scope;
+mod spawn;
 mod stats;
 mod subtree;
 mod sys;
@@ -81,6 +86,7 @@ pub use open::create_subtree;
 pub use pressure::{Pressure, PressureLine, Resource, Stall};
 #[cfg(feature = "systemd")]
 pub use scope::{ScopeManager, ScopeOptions};
+pub use spawn::{Child, Command};
 pub use stats::{StatKinds, Stats, StatsReader};
 pub use user::User;
 pub use watch::{Events, Watch};

@@ -81,11 +81,16 @@ pub(crate) fn parse(text: &[u8]) -> Option<Pressure> {
     let mut some = None;
     let mut full = None;
     for line in keyed::nested(text) {
+        // A share of time: the kernel prints 0.00 to 100.00; anything else is not its line.
+        let percent = |key: &str| -> Option<f64> {
+            let value: f64 = line.get(key)?.parse().ok()?;
+            (0.0..=100.0).contains(&value).then_some(value)
+        };
         let parsed = || -> Option<PressureLine> {
             Some(PressureLine {
-                avg10: line.get("avg10")?.parse().ok()?,
-                avg60: line.get("avg60")?.parse().ok()?,
-                avg300: line.get("avg300")?.parse().ok()?,
+                avg10: percent("avg10")?,
+                avg60: percent("avg60")?,
+                avg300: percent("avg300")?,
                 total_usec: line.get("total")?.parse().ok()?,
             })
         };

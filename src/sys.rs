@@ -122,6 +122,12 @@ pub(crate) fn reopen_dir(dir: BorrowedFd<'_>) -> io::Result<OwnedFd> {
     Ok(openat(dir, ".", DIR_FLAGS, Mode::empty())?)
 }
 
+/// A new readable descriptor of the same directory (`O_RDONLY | O_DIRECTORY`, not `O_PATH`).
+pub(crate) fn open_dir_readable(dir: BorrowedFd<'_>) -> io::Result<OwnedFd> {
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+    Ok(openat(dir, ".", flags, Mode::empty())?)
+}
+
 /// Runs `call` again while it fails with EINTR (a signal arrived before it did anything): the
 /// opens, reads and writes of files, which signal(7) lets be interrupted.
 fn restarting<T>(mut call: impl FnMut() -> nix::Result<T>) -> nix::Result<T> {

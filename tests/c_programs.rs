@@ -90,6 +90,19 @@ fn c_api_tests_pass_under_valgrind() {
 }
 
 #[test]
+fn c_spawn_tests_pass_under_valgrind() {
+    let tree = TestTree::new();
+    let test_spawn = program("test_spawn");
+    let output = run_on_test_base(&tree, &checked(&test_spawn));
+    assert!(
+        output.status.success(),
+        "test_spawn failed: {:?}",
+        output.status
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains(" 0 failed"));
+}
+
+#[test]
 fn c_api_tests_pass_when_linked_statically() {
     let tree = TestTree::new();
     let output = run_on_test_base(&tree, &[program("test_api_static").as_str()]);

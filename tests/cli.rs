@@ -140,12 +140,11 @@ fn stats_events_and_top_report_on_live_groups() {
         r#"set -e; EV=$(mktemp); $C --base "$0" create busy; $C --base "$0" create idle --memory 64M;
            $C --base "$0" --json stats idle;
            sleep 60 & H=$!; $C --base "$0" add busy $H;
-           timeout 5 $C --base "$0" events busy > "$EV" 2>&1 & E=$!;
-           sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done' & B=$!;
-           $C --base "$0" add busy $B; kill $H;
+           timeout 60 $C --base "$0" events busy > "$EV" 2>&1 & E=$!;
+           sleep 2 & B=$!; $C --base "$0" add busy $B; kill $H;
            COLUMNS=70 LINES=10 $C --base "$0" top --batch --iterations 2 --delay 0.5;
            $C --base "$0" --json top -n 1;
-           wait $B; wait $E || true;
+           wait $B; sleep 1; kill $E; wait $E || true;
            $C --base "$0" delete busy; $C --base "$0" delete idle; cat "$EV"; rm -f "$EV""#,
     );
     let text = stdout(&output);

@@ -441,6 +441,8 @@ fn a_frozen_group_runs_nothing_until_thawed() {
     // SAFETY: attach_self is async-signal-safe.
     unsafe { command.pre_exec(move || attached.attach_self()) };
     let spinner = Proc::spawn(&mut command);
+    // Dropped before the spinner: a v1 freezer holds even SIGKILL until the group is thawed.
+    let _thaw = common::ThawOnDrop(&group);
     assert!(!group.frozen().unwrap());
     group.freeze().unwrap();
     assert!(group.frozen().unwrap());

@@ -190,6 +190,7 @@ fn a_freeze_fires_frozen() {
         Version::V1 => ("freezer.state", "FROZEN", "THAWED"),
     };
     let sleeper = Proc::sleeper_in(&group);
+    let _thaw = common::ThawOnDrop(&group);
     let mut watch = group.watch(Events::FROZEN | Events::EMPTY).unwrap();
     assert_eq!(watch.read().unwrap(), Events::NONE);
     fs::write(dir.join(file), freeze).unwrap();

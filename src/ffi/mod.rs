@@ -16,6 +16,7 @@ mod last_error;
 mod memory;
 mod pids;
 mod pressure;
+mod spawn;
 mod stats;
 mod status;
 mod user;

@@ -196,6 +196,25 @@ impl GroupDir {
         sys::exists_at(self.fd(), "cgroup.procs").map_err(|e| Error::from_io("stat", &self.path, e))
     }
 
+    /// A new `O_RDONLY | O_DIRECTORY | O_CLOEXEC` descriptor of the directory (not `O_PATH`),
+    /// for callers that hand it to `clone3`, Go's `CgroupFD` or `openat`.
+    ///
+    /// Fails with [`Error::NotFound`] when the group was removed (a removed directory can still
+    /// be reopened through the held descriptor, but has no files left).
+    pub(crate) fn open_readable(&self) -> Result<OwnedFd> {
+        let fd = sys::open_dir_readable(self.fd()).map_err(|e| {
+            if is_missing(&e) {
+                self.not_found()
+            } else {
+                Error::from_io("open", &self.path, e)
+            }
+        })?;
+        if !self.exists()? {
+            return Err(self.not_found());
+        }
+        Ok(fd)
+    }
+
     /// Runs `operation` on one of the group's files. A missing file in a group that still exists
     /// means, on v2, that a controller was disabled above the group since it was opened: it is
     /// enabled again and the operation retried once; elsewhere the kernel lacks the file.
@@ -241,6 +260,6 @@ impl GroupDir {
 }
 
 /// Whether an error says a file (or its group) is gone.
-pub(super) fn is_missing(e: &io::Error) -> bool {
+pub(crate) fn is_missing(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ENODEV))
 }

@@ -241,6 +241,17 @@ impl Drop for Proc {
     }
 }
 
+/// Thaws a group when dropped. Declared after a test's processes, it is dropped before them
+/// when the test fails: a v1 freezer holds even SIGKILL until the group is thawed, and the
+/// processes' own drop could not reap them.
+pub struct ThawOnDrop<'a>(pub &'a Cgroup);
+
+impl Drop for ThawOnDrop<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.thaw();
+    }
+}
+
 /// The pids listed in a directory's `cgroup.procs`.
 pub fn procs_of(dir: &Path) -> Vec<i32> {
     fs::read_to_string(dir.join("cgroup.procs"))
