@@ -3,6 +3,7 @@
 # GNU conventions: make install PREFIX=/usr LIBDIR=/usr/lib/x86_64-linux-gnu DESTDIR=/tmp/pkg
 
 PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
 SBINDIR    ?= $(PREFIX)/sbin
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
@@ -55,7 +56,7 @@ NEEDS_CHECK := $(NEEDS_BUILD) rustfmt clippy c++:g++ valgrind unshare:util-linux
 
 all: lib build/native-static-libs build/lib/libcgroups.a man
 
-# The libraries and the user_cgroups command.
+# The libraries and the commands (cgroups, user_cgroups).
 lib: deps-build
 	$(CARGO) build --profile $(PROFILE) --features "$(FEATURES)"
 
@@ -105,8 +106,9 @@ check-header:
 	diff -u include/cgroups.h "$$(ls -t $(OUT)/build/libcgroups-rs-*/out/cgroups.h | head -n 1)"
 
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
-	  $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	  $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(OUT)/cgroups $(DESTDIR)$(BINDIR)/cgroups
 	install -m 755 $(OUT)/user_cgroups $(DESTDIR)$(SBINDIR)/user_cgroups
 	install -m 644 $(OUT)/libcgroups.so $(DESTDIR)$(LIBDIR)/libcgroups.so.$(VERSION)
 	ln -sf libcgroups.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcgroups.so.$(MAJOR)
@@ -128,7 +130,7 @@ install: all
 
 # An installation inside the tree, for the example and the C tests.
 stage:
-	$(MAKE) --no-print-directory install PREFIX=$(STAGE) SBINDIR=$(STAGE)/sbin LIBDIR=$(STAGE)/lib \
+	$(MAKE) --no-print-directory install PREFIX=$(STAGE) BINDIR=$(STAGE)/bin SBINDIR=$(STAGE)/sbin LIBDIR=$(STAGE)/lib \
 	  INCLUDEDIR=$(STAGE)/include MANDIR=$(STAGE)/share/man DESTDIR=
 
 # The C tests use POSIX and GNU calls, hence _GNU_SOURCE; the quick start defines what it uses
