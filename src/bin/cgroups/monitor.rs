@@ -59,12 +59,22 @@ pub fn stats(
 /// `events NAME`: one line per event until interrupted, or until the group is removed.
 pub fn events(context: &Context, name: &str, json_lines: bool) -> cgroups::Result<()> {
     let group = context.load(name)?;
-    let mut watch = match group.watch(Events::ALL) {
-        Err(Error::Unsupported(_)) => {
-            group.watch(Events::EMPTY | Events::OOM | Events::PIDS_MAX | Events::FROZEN)?
+    // Every event the group can report: a group without memory has no OOM, v1 no MEMORY_HIGH.
+    let mut wanted = Events::NONE;
+    for event in [
+        Events::EMPTY,
+        Events::OOM,
+        Events::MEMORY_HIGH,
+        Events::PIDS_MAX,
+        Events::FROZEN,
+    ] {
+        match group.watch(event) {
+            Ok(_) => wanted |= event,
+            Err(Error::Unsupported(_) | Error::ControllerUnavailable { .. }) => {}
+            Err(err) => return Err(err),
         }
-        other => other?,
-    };
+    }
+    let mut watch = group.watch(wanted)?;
     let started = Instant::now();
     let mut out = std::io::stdout().lock();
     loop {
