@@ -189,8 +189,10 @@ fn run_exits_with_its_commands_status_and_cleans_up_after_it() {
            $C --base "$0" delete kept;
            R --stats --json -- true 2>&1 | grep -c '"cpu_usage_usec"';
            R -- /nonexistent/program 2>/dev/null;
-           R -- sh -c 'trap "echo got TERM; exit 3" TERM; sleep 30 & wait' & P=$!;
-           sleep 1; kill -TERM $(pgrep -P $P -x cgroups) 2>/dev/null || kill -TERM $P; wait $P;
+           F=$(mktemp -u); $C --base "$0" run --no-scope -- sh -c \
+             "trap 'echo got TERM; exit 3' TERM; sleep 30 & touch $F; wait" & P=$!;
+           while [ ! -e "$F" ]; do sleep 0.1; done; rm -f "$F";
+           kill -TERM $P; wait $P; echo "status $?";
            $C --base "$0" --json list"#,
     );
     let text = stdout(&output);
