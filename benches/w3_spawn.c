@@ -6,6 +6,7 @@
  *   floor PROCS...      fork + open/write "0"/close of each cgroup.procs + exec, in plain C
  *   clone3 DIR          clone3(CLONE_INTO_CGROUP) into DIR + exec, in plain C (cgroup v2)
  *   cgexec SPEC         fork + exec of `cgexec -g SPEC /bin/true` (cgroup-tools)
+ *   exec CGROUPS BASE GROUP  fork + exec of `CGROUPS --base BASE exec GROUP -- /bin/true`
  *   run CGROUPS BASE    fork + exec of `CGROUPS --base BASE run --no-scope -- /bin/true` (the
  *                       command makes a group, starts the program in it, reaps it, deletes it)
  *   nogroup             fork + exec */
@@ -58,6 +59,8 @@ static pid_t start(const char *mode, cgroups_cgroup *cg, int cgroup_fd, int argc
     }
     if (strcmp(mode, "cgexec") == 0)
         execlp("cgexec", "cgexec", "-g", argv[3], "/bin/true", (char *)NULL);
+    else if (strcmp(mode, "exec") == 0)
+        execl(argv[3], "cgroups", "--base", argv[4], "exec", argv[5], "--", "/bin/true", (char *)NULL);
     else if (strcmp(mode, "run") == 0)
         execl(argv[3], "cgroups", "--base", argv[4], "run", "--no-scope", "--", "/bin/true", (char *)NULL);
     else
@@ -82,7 +85,8 @@ int main(int argc, char **argv) {
     }
     if (strcmp(mode, "clone3") == 0 && (argc != 4 || (cgroup_fd = open(argv[3], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0))
         die("open the cgroup directory");
-    if ((strcmp(mode, "cgexec") == 0 && argc != 4) || (strcmp(mode, "run") == 0 && argc != 5))
+    if ((strcmp(mode, "cgexec") == 0 && argc != 4) || (strcmp(mode, "run") == 0 && argc != 5) ||
+        (strcmp(mode, "exec") == 0 && argc != 6))
         return 2;
 
     struct bench_clock clock = bench_start();
