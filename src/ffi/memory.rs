@@ -10,7 +10,7 @@ use super::constants::{
 };
 use super::group::cgroups_cgroup;
 use super::guard::{guard, Failure};
-use crate::Unit;
+use crate::{Cgroup, Unit};
 
 /// The Rust unit of a `cgroups_unit`.
 pub(crate) fn unit(unit: cgroups_unit) -> Result<Unit, Failure> {
@@ -37,10 +37,7 @@ pub extern "C" fn cgroups_set_memory_limit(
     limit: u64,
     unit: cgroups_unit,
 ) -> c_int {
-    guard(|| {
-        let cg = required_ref(cg, "cg")?;
-        Ok(cg.0.set_memory_limit(limit, self::unit(unit)?)?)
-    })
+    set_bytes(cg, limit, unit, Cgroup::set_memory_limit)
 }
 
 /// Removes the memory limit.
@@ -54,12 +51,7 @@ pub extern "C" fn cgroups_reset_memory_limit(cg: *const cgroups_cgroup) -> c_int
 #[no_mangle]
 #[must_use]
 pub extern "C" fn cgroups_memory_limit(cg: *const cgroups_cgroup, bytes_out: *mut u64) -> c_int {
-    guard(|| {
-        let out = Out::new(bytes_out, "bytes_out")?;
-        let limit = required_ref(cg, "cg")?.0.memory_limit_bytes()?;
-        out.write(limit.unwrap_or(CGROUPS_UNLIMITED));
-        Ok(())
-    })
+    read_bytes(cg, bytes_out, Cgroup::memory_limit_bytes)
 }
 
 /// Sets the throttling threshold (v2 memory.high): above it the group is slowed down and
@@ -73,10 +65,7 @@ pub extern "C" fn cgroups_set_memory_high(
     limit: u64,
     unit: cgroups_unit,
 ) -> c_int {
-    guard(|| {
-        let cg = required_ref(cg, "cg")?;
-        Ok(cg.0.set_memory_high(limit, self::unit(unit)?)?)
-    })
+    set_bytes(cg, limit, unit, Cgroup::set_memory_high)
 }
 
 /// Removes the throttling threshold. CGROUPS_E_UNSUPPORTED on cgroup v1.
@@ -91,12 +80,7 @@ pub extern "C" fn cgroups_reset_memory_high(cg: *const cgroups_cgroup) -> c_int 
 #[no_mangle]
 #[must_use]
 pub extern "C" fn cgroups_memory_high(cg: *const cgroups_cgroup, bytes_out: *mut u64) -> c_int {
-    guard(|| {
-        let out = Out::new(bytes_out, "bytes_out")?;
-        let high = required_ref(cg, "cg")?.0.memory_high_bytes()?;
-        out.write(high.unwrap_or(CGROUPS_UNLIMITED));
-        Ok(())
-    })
+    read_bytes(cg, bytes_out, Cgroup::memory_high_bytes)
 }
 
 /// Limits the swap the group may use on top of its memory to `limit` units (0: no swap):
@@ -111,10 +95,7 @@ pub extern "C" fn cgroups_set_swap_limit(
     limit: u64,
     unit: cgroups_unit,
 ) -> c_int {
-    guard(|| {
-        let cg = required_ref(cg, "cg")?;
-        Ok(cg.0.set_swap_limit(limit, self::unit(unit)?)?)
-    })
+    set_bytes(cg, limit, unit, Cgroup::set_swap_limit)
 }
 
 /// Removes the swap limit. CGROUPS_E_UNSUPPORTED when the kernel does not account swap.
@@ -130,10 +111,32 @@ pub extern "C" fn cgroups_reset_swap_limit(cg: *const cgroups_cgroup) -> c_int {
 #[no_mangle]
 #[must_use]
 pub extern "C" fn cgroups_swap_limit(cg: *const cgroups_cgroup, bytes_out: *mut u64) -> c_int {
+    read_bytes(cg, bytes_out, Cgroup::swap_limit_bytes)
+}
+
+/// Runs a setter of the group with `limit` in `unit`, checking both first.
+fn set_bytes(
+    cg: *const cgroups_cgroup,
+    limit: u64,
+    unit: cgroups_unit,
+    set: impl FnOnce(&Cgroup, u64, Unit) -> crate::Result<()>,
+) -> c_int {
+    guard(|| {
+        let cg = required_ref(cg, "cg")?;
+        Ok(set(&cg.0, limit, self::unit(unit)?)?)
+    })
+}
+
+/// Writes what a getter of the group reads into `*bytes_out`, CGROUPS_UNLIMITED for none.
+fn read_bytes(
+    cg: *const cgroups_cgroup,
+    bytes_out: *mut u64,
+    read: impl FnOnce(&Cgroup) -> crate::Result<Option<u64>>,
+) -> c_int {
     guard(|| {
         let out = Out::new(bytes_out, "bytes_out")?;
-        let swap = required_ref(cg, "cg")?.0.swap_limit_bytes()?;
-        out.write(swap.unwrap_or(CGROUPS_UNLIMITED));
+        let bytes = read(&required_ref(cg, "cg")?.0)?;
+        out.write(bytes.unwrap_or(CGROUPS_UNLIMITED));
         Ok(())
     })
 }
