@@ -51,7 +51,7 @@ NEEDS_CHECK := $(NEEDS_BUILD) rustfmt clippy c++:g++ valgrind unshare:util-linux
 	:python3-venv :python3-pytest :python3-setuptools strace
 
 .PHONY: all lib man header check-header check-msrv install stage example c-programs check check-vm \
-	check-bindings check-abi abi-lib abi-baseline check-packaging deps-build deps-check deps-nightly \
+	check-bindings check-abi abi-lib abi-baseline check-packaging deps-build deps-check deps-nightly deps-cargo-c \
 	bench bench-vm lint clean fuzz fuzz-smoke c-programs-asan check-asan
 
 all: lib build/native-static-libs build/lib/libcgroups.a man
@@ -223,6 +223,12 @@ deps-nightly:
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
+# cargo-c, for the check that `cargo cinstall` installs what `make install` does. Pinned: its
+# newer releases need a newer rustc than a stable toolchain of the day may be.
+CARGO_C_VERSION ?= 0.10.24
+deps-cargo-c:
+	@cargo cinstall --version >/dev/null 2>&1 || cargo install cargo-c --version $(CARGO_C_VERSION) --locked
+
 lint: check-msrv
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --features "$(FEATURES)" -- -D warnings
@@ -259,7 +265,7 @@ abi-baseline: abi-lib
 
 # Packaging: header dialects, static linking, manual pages, the ABI check's own failure modes,
 # `cargo package`, the Debian packages and lintian (tests/packaging/run).
-check-packaging: deps-check stage abi-lib
+check-packaging: deps-check deps-cargo-c stage abi-lib
 	tests/packaging/run
 
 # Every test: lint, header drift, ABI, Rust unit and kernel tests (fault injection included), C
