@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use cgroups::{
     Cgroup, Context, Controller, Controllers, Error, Hierarchy, Layout, Selection, Unit, Version,
 };
-use common::{procs_of, skip, test_user, Proc, TestTree};
+use common::{join_before_exec, procs_of, skip, test_user, Proc, Scratch, TestTree};
 
 const PREFIX_ENV: &str = "CGROUPS_TEST_PREFIX";
 const SCRATCH_ENV: &str = "CGROUPS_TEST_SCRATCH";
@@ -45,35 +45,10 @@ fn child_scratch() -> PathBuf {
     PathBuf::from(std::env::var_os(SCRATCH_ENV).expect("started by its parent test"))
 }
 
-/// A private directory in /tmp for a child's mounts, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!(
-            "cgroups-test-{test}-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Runs the ignored test `test` of this binary through `wrapper` (a command that runs its
 /// arguments, such as `unshare --mount --`), with `env`, after moving the new process into the
 /// cgroups whose `cgroup.procs` are `join`. Prints what it printed.
 fn run_child(wrapper: &[&str], test: &str, env: &[(&str, String)], join: &[PathBuf]) -> Output {
-    let procs: Vec<CString> = join
-        .iter()
-        .map(|p| CString::new(p.as_os_str().as_bytes()).unwrap())
-        .collect();
     let mut command = Command::new("timeout");
     command
         .args(["-k", "10", "600"])
@@ -87,19 +62,7 @@ fn run_child(wrapper: &[&str], test: &str, env: &[(&str, String)], join: &[PathB
             "--test-threads=1",
         ])
         .envs(env.iter().map(|(k, v)| (k, v)));
-    // SAFETY: only async-signal-safe calls (open, write, close).
-    unsafe {
-        command.pre_exec(move || {
-            for path in &procs {
-                let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
-                if fd < 0 || libc::write(fd, b"0".as_ptr().cast(), 1) != 1 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                libc::close(fd);
-            }
-            Ok(())
-        })
-    };
+    join_before_exec(&mut command, join);
     let output = command.output().expect("start the child test");
     println!("{}", String::from_utf8_lossy(&output.stdout));
     eprintln!("{}", String::from_utf8_lossy(&output.stderr));

@@ -5,6 +5,7 @@
 
 use std::fs;
 use std::fs::File;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -290,10 +291,6 @@ pub fn run_test_as(
     fs::set_permissions(&scratch.0, fs::Permissions::from_mode(0o755)).unwrap();
     let binary = scratch.0.join("test");
     fs::copy(std::env::current_exe().unwrap(), &binary).unwrap();
-    let procs: Vec<std::ffi::CString> = join
-        .iter()
-        .map(|p| std::ffi::CString::new(p.as_os_str().to_str().unwrap()).unwrap())
-        .collect();
     let (uid, gid) = (user.uid.as_raw(), user.gid.as_raw());
     let mut command = Command::new(&binary);
     command
@@ -305,16 +302,10 @@ pub fn run_test_as(
             "--test-threads=1",
         ])
         .envs(env.iter().map(|(k, v)| (k, v)));
-    // SAFETY: only async-signal-safe calls (open, write, close, setgroups, setgid, setuid).
+    join_before_exec(&mut command, join);
+    // SAFETY: only async-signal-safe calls (setgroups, setgid, setuid).
     unsafe {
         command.pre_exec(move || {
-            for path in &procs {
-                let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
-                if fd < 0 || libc::write(fd, b"0".as_ptr().cast(), 1) != 1 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                libc::close(fd);
-            }
             if libc::setgroups(0, std::ptr::null()) != 0
                 || libc::setgid(gid) != 0
                 || libc::setuid(uid) != 0
@@ -330,6 +321,28 @@ pub fn run_test_as(
     output
 }
 
+/// Makes the process `command` starts write "0" into each `cgroup.procs` of `join` before it
+/// execs (before any later `pre_exec` step), joining those groups.
+pub fn join_before_exec(command: &mut Command, join: &[PathBuf]) {
+    let procs: Vec<std::ffi::CString> = join
+        .iter()
+        .map(|p| std::ffi::CString::new(p.as_os_str().as_bytes()).unwrap())
+        .collect();
+    // SAFETY: only async-signal-safe calls (open, write, close).
+    unsafe {
+        command.pre_exec(move || {
+            for path in &procs {
+                let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+                if fd < 0 || libc::write(fd, b"0".as_ptr().cast(), 1) != 1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                libc::close(fd);
+            }
+            Ok(())
+        })
+    };
+}
+
 /// Runs `command`, retrying while exec reports ETXTBSY: a binary just copied can still be open
 /// for writing in a child another test thread forked meanwhile (until that child execs).
 fn output_retrying_busy_text(command: &mut Command) -> Output {
@@ -343,10 +356,11 @@ fn output_retrying_busy_text(command: &mut Command) -> Output {
 }
 
 /// A private temporary directory, removed on drop even when the test fails.
-struct Scratch(PathBuf);
+pub struct Scratch(pub PathBuf);
 
 impl Scratch {
-    fn new(kind: &str) -> Scratch {
+    /// Makes `<tmp>/cgroups-test-<kind>-<pid>-<n>`.
+    pub fn new(kind: &str) -> Scratch {
         let id = NEXT.fetch_add(1, Ordering::SeqCst);
         let dir =
             std::env::temp_dir().join(format!("cgroups-test-{kind}-{}-{id}", std::process::id()));
