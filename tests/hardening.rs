@@ -69,14 +69,33 @@ fn run_child(wrapper: &[&str], test: &str, env: &[(&str, String)], join: &[PathB
     output
 }
 
-/// `run_child` in a private mount namespace.
-fn run_child_with_mounts(test: &str, env: &[(&str, String)]) -> Output {
+/// `run_child` in a private mount namespace, with the test prefix of `tree` and a scratch
+/// directory `kind` for its mounts (removed when it has ended), and `env`.
+fn run_child_with_mounts(
+    tree: &TestTree,
+    kind: &str,
+    test: &str,
+    env: &[(&str, String)],
+) -> Output {
+    let scratch = Scratch::new(kind);
+    let mut env = env.to_vec();
+    env.push((PREFIX_ENV, prefix_of(tree)));
+    env.push((SCRATCH_ENV, scratch.0.display().to_string()));
     run_child(
         &["unshare", "--mount", "--propagation", "private", "--"],
         test,
-        env,
+        &env,
         &[],
     )
+}
+
+/// Bind-mounts each hierarchy of `layout` at `base/h<i>`, making a base for `Layout::at`.
+fn bind_hierarchies(layout: &Layout, base: &Path) {
+    for (i, h) in layout.hierarchies().iter().enumerate() {
+        let dir = base.join(format!("h{i}"));
+        fs::create_dir_all(&dir).unwrap();
+        bind(&h.dir, &dir);
+    }
 }
 
 fn assert_passed(output: &Output, test: &str) {
@@ -251,15 +270,8 @@ fn delegation_through_a_swapped_base_is_refused_and_the_victim_stays_roots() {
     for h in tree.layout.hierarchies() {
         fs::create_dir_all(h.dir.join("target").join(&user.name)).unwrap();
     }
-    let scratch = Scratch::new("swap");
     let test = "child_delegates_through_a_swapped_base";
-    let output = run_child_with_mounts(
-        test,
-        &[
-            (PREFIX_ENV, prefix_of(&tree)),
-            (SCRATCH_ENV, scratch.0.display().to_string()),
-        ],
-    );
+    let output = run_child_with_mounts(&tree, "swap", test, &[]);
     assert_passed(&output, test);
     for h in tree.layout.hierarchies() {
         let victim = h.dir.join("target").join(&user.name);
@@ -288,11 +300,7 @@ fn child_delegates_through_a_swapped_base() {
     for variant in ["symlink", "bind", "plain"] {
         let base = scratch.join(format!("base-{variant}"));
         fs::create_dir(&base).unwrap();
-        for (i, h) in layout.hierarchies().iter().enumerate() {
-            let dir = base.join(format!("h{i}"));
-            fs::create_dir(&dir).unwrap();
-            bind(&h.dir, &dir);
-        }
+        bind_hierarchies(&layout, &base);
         let stale = Layout::at(&base).unwrap();
         assert_eq!(
             stale.hierarchies().len(),
@@ -438,15 +446,8 @@ fn attach_self_allocates_nothing_when_linked_or_dlopened() {
 #[test]
 fn non_utf8_bytes_in_the_mount_table_break_nothing() {
     let tree = TestTree::new();
-    let scratch = Scratch::new("bytes");
     let test = "child_opens_groups_with_non_utf8_mount_points";
-    let output = run_child_with_mounts(
-        test,
-        &[
-            (PREFIX_ENV, prefix_of(&tree)),
-            (SCRATCH_ENV, scratch.0.display().to_string()),
-        ],
-    );
+    let output = run_child_with_mounts(&tree, "bytes", test, &[]);
     assert_passed(&output, test);
 }
 
@@ -462,11 +463,7 @@ fn child_opens_groups_with_non_utf8_mount_points() {
     group.delete().unwrap();
     let base = scratch.join(OsStr::from_bytes(b"base-\xfe"));
     fs::create_dir(&base).unwrap();
-    for (i, h) in layout.hierarchies().iter().enumerate() {
-        let dir = base.join(format!("h{i}"));
-        fs::create_dir(&dir).unwrap();
-        bind(&h.dir, &dir);
-    }
+    bind_hierarchies(&layout, &base);
     let at = Layout::at(&base).unwrap();
     let group = Cgroup::open(&at, "g", Selection::All, None).unwrap();
     let sleeper = Proc::sleeper();
@@ -514,15 +511,8 @@ fn a_process_in_a_group_with_a_non_utf8_name_can_be_removed() {
 #[test]
 fn a_mount_table_longer_than_a_page_is_read_whole() {
     let tree = TestTree::new();
-    let scratch = Scratch::new("mounts");
     let test = "child_finds_mounts_after_a_page_of_others";
-    let output = run_child_with_mounts(
-        test,
-        &[
-            (PREFIX_ENV, prefix_of(&tree)),
-            (SCRATCH_ENV, scratch.0.display().to_string()),
-        ],
-    );
+    let output = run_child_with_mounts(&tree, "mounts", test, &[]);
     assert_passed(&output, test);
 }
 
@@ -537,11 +527,7 @@ fn child_finds_mounts_after_a_page_of_others() {
         mount(Path::new("none"), &dir, Some("tmpfs"), 0);
     }
     let base = scratch.join("base");
-    for (i, h) in layout.hierarchies().iter().enumerate() {
-        let dir = base.join(format!("h{i}"));
-        fs::create_dir_all(&dir).unwrap();
-        bind(&h.dir, &dir);
-    }
+    bind_hierarchies(&layout, &base);
     assert!(fs::read("/proc/self/mountinfo").unwrap().len() > 2 * 4096);
     let at = Layout::at(&base).unwrap();
     assert_eq!(at.hierarchies().len(), layout.hierarchies().len());
@@ -602,15 +588,8 @@ fn a_hierarchy_mounted_twice_under_one_base_is_used_once() {
         .find(|h| h.controllers.contains(Controller::Cpu))
         .unwrap();
     fs::create_dir(h.dir.join("sub")).unwrap();
-    let scratch = Scratch::new("twice");
     let test = "child_uses_a_hierarchy_mounted_twice_once";
-    let output = run_child_with_mounts(
-        test,
-        &[
-            (PREFIX_ENV, prefix_of(&tree)),
-            (SCRATCH_ENV, scratch.0.display().to_string()),
-        ],
-    );
+    let output = run_child_with_mounts(&tree, "twice", test, &[]);
     assert_passed(&output, test);
 }
 
@@ -662,16 +641,13 @@ fn child_uses_a_hierarchy_mounted_twice_once() {
 #[test]
 fn a_current_users_passwd_name_that_cannot_name_a_directory_is_refused() {
     let tree = TestTree::new();
-    let scratch = Scratch::new("passwd");
     let escape = format!("cgroups-test-escape-{}", std::process::id());
     let test = "child_opens_as_a_user_with_a_traversing_passwd_name";
     let output = run_child_with_mounts(
+        &tree,
+        "passwd",
         test,
-        &[
-            (PREFIX_ENV, prefix_of(&tree)),
-            (SCRATCH_ENV, scratch.0.display().to_string()),
-            ("CGROUPS_TEST_ESCAPE", escape.clone()),
-        ],
+        &[("CGROUPS_TEST_ESCAPE", escape.clone())],
     );
     let escaped = Path::new("/sys/fs/cgroup").join(&escape);
     let made = escaped.exists();
@@ -703,15 +679,8 @@ fn child_opens_as_a_user_with_a_traversing_passwd_name() {
 #[test]
 fn without_a_passwd_database_the_current_user_is_its_uid() {
     let tree = TestTree::new();
-    let scratch = Scratch::new("nopasswd");
     let test = "child_opens_without_passwd";
-    let output = run_child_with_mounts(
-        test,
-        &[
-            (PREFIX_ENV, prefix_of(&tree)),
-            (SCRATCH_ENV, scratch.0.display().to_string()),
-        ],
-    );
+    let output = run_child_with_mounts(&tree, "nopasswd", test, &[]);
     assert_passed(&output, test);
 }
 
@@ -1315,18 +1284,15 @@ fn every_failed_system_call_of_a_cycle_gives_a_clean_error_and_loses_nothing() {
         return skip("strace is not installed");
     }
     let tree = TestTree::new();
-    let scratch = Scratch::new("faults");
     let test = "child_injects_faults_into_a_cycle";
     let output = run_child_with_mounts(
+        &tree,
+        "faults",
         test,
-        &[
-            (PREFIX_ENV, prefix_of(&tree)),
-            (SCRATCH_ENV, scratch.0.display().to_string()),
-            (
-                "CGROUPS_TEST_DRIVER",
-                c_program("fault_cycle").display().to_string(),
-            ),
-        ],
+        &[(
+            "CGROUPS_TEST_DRIVER",
+            c_program("fault_cycle").display().to_string(),
+        )],
     );
     assert_passed(&output, test);
 }
@@ -1394,11 +1360,7 @@ fn child_injects_faults_into_a_cycle() {
     let layout = child_layout();
     let driver = std::env::var("CGROUPS_TEST_DRIVER").unwrap();
     let base = child_scratch().join("base");
-    for (i, h) in layout.hierarchies().iter().enumerate() {
-        let dir = base.join(format!("h{i}"));
-        fs::create_dir_all(&dir).unwrap();
-        bind(&h.dir, &dir);
-    }
+    bind_hierarchies(&layout, &base);
     let user = nix::unistd::User::from_uid(nix::unistd::geteuid())
         .ok()
         .flatten()
