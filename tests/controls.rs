@@ -8,14 +8,14 @@ mod common;
 
 use std::fs;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use cgroups::{Cgroup, Controller, Error, IoMax, Selection, Unit, Version};
-use common::{skip, Proc, TestTree};
+use common::{dir_of, skip, Proc, TestTree};
 
 fn only(controllers: &[Controller]) -> Selection {
     Selection::Only(controllers.iter().copied().collect())
@@ -29,21 +29,6 @@ fn version_of(tree: &TestTree, controller: Controller) -> Version {
         .find(|h| h.controllers.contains(controller))
         .expect("the host offers the controller")
         .version
-}
-
-/// The group's directory in the hierarchy serving `controller`.
-fn dir_of(tree: &TestTree, group: &Cgroup, controller: Controller) -> PathBuf {
-    let h = tree
-        .layout
-        .hierarchies()
-        .iter()
-        .find(|h| h.controllers.contains(controller))
-        .unwrap();
-    group
-        .paths()
-        .find(|p| p.starts_with(&h.dir))
-        .unwrap()
-        .to_path_buf()
 }
 
 fn read(dir: &Path, file: &str) -> String {
@@ -61,7 +46,7 @@ fn invalid<T: std::fmt::Debug>(result: cgroups::Result<T>) -> bool {
 fn a_cpu_cap_is_a_quota_per_100ms_and_reads_back_in_cpus() {
     let tree = TestTree::new();
     let group = tree.open("cpu-max", only(&[Controller::Cpu]));
-    let dir = dir_of(&tree, &group, Controller::Cpu);
+    let dir = dir_of(&tree, &group, Controller::Cpu).0;
     assert_eq!(group.cpu_max().unwrap(), None, "a new group has no cap");
     group.set_cpu_max(1.5).unwrap();
     match version_of(&tree, Controller::Cpu) {
@@ -100,7 +85,7 @@ fn a_v1_cap_set_with_another_period_is_rewritten_per_100ms() {
         return skip("v1 only: v2 writes quota and period in one value");
     }
     let group = tree.open("cpu-period", only(&[Controller::Cpu]));
-    let dir = dir_of(&tree, &group, Controller::Cpu);
+    let dir = dir_of(&tree, &group, Controller::Cpu).0;
     fs::write(dir.join("cpu.cfs_period_us"), "50000").unwrap();
     fs::write(dir.join("cpu.cfs_quota_us"), "100000").unwrap();
     assert_eq!(group.cpu_max().unwrap(), Some(2.0));
@@ -114,7 +99,7 @@ fn a_v1_cap_set_with_another_period_is_rewritten_per_100ms() {
 fn a_pids_limit_is_written_read_back_and_reset() {
     let tree = TestTree::new();
     let group = tree.open("pids", only(&[Controller::Pids]));
-    let dir = dir_of(&tree, &group, Controller::Pids);
+    let dir = dir_of(&tree, &group, Controller::Pids).0;
     assert_eq!(group.pids_limit().unwrap(), None);
     for limit in [32, 0, 1 << 22] {
         group.set_pids_limit(limit).unwrap();
@@ -154,7 +139,7 @@ fn a_pids_limit_makes_forks_fail() {
 fn memory_high_is_a_v2_threshold_and_unsupported_on_v1() {
     let tree = TestTree::new();
     let group = tree.open("memory-high", only(&[Controller::Memory]));
-    let dir = dir_of(&tree, &group, Controller::Memory);
+    let dir = dir_of(&tree, &group, Controller::Memory).0;
     match version_of(&tree, Controller::Memory) {
         Version::V2 => {
             assert_eq!(group.memory_high_bytes().unwrap(), None);
@@ -199,7 +184,7 @@ fn swap_accounted(tree: &TestTree, dir: &Path) -> bool {
 fn swap_limits_read_back_or_are_unsupported_without_swap_accounting() {
     let tree = TestTree::new();
     let group = tree.open("swap", only(&[Controller::Memory]));
-    let dir = dir_of(&tree, &group, Controller::Memory);
+    let dir = dir_of(&tree, &group, Controller::Memory).0;
     if !swap_accounted(&tree, &dir) {
         for result in [
             group.set_swap_limit(1, Unit::Megabytes),
@@ -240,7 +225,7 @@ fn swap_limits_read_back_or_are_unsupported_without_swap_accounting() {
 fn v1_memory_and_swap_stay_consistent_when_either_rises_or_falls() {
     let tree = TestTree::new();
     let group = tree.open("memsw", only(&[Controller::Memory]));
-    let dir = dir_of(&tree, &group, Controller::Memory);
+    let dir = dir_of(&tree, &group, Controller::Memory).0;
     if version_of(&tree, Controller::Memory) != Version::V1 {
         return skip("v1 only: v2 limits memory and swap separately");
     }
@@ -293,7 +278,7 @@ fn v1_memory_and_swap_stay_consistent_when_either_rises_or_falls() {
     // set through another handle meanwhile is found when the kernel refuses a higher limit.
     let maker = tree.open("memsw-two-handles", only(&[Controller::Memory]));
     let other = tree.open("memsw-two-handles", only(&[Controller::Memory]));
-    let dir = dir_of(&tree, &maker, Controller::Memory);
+    let dir = dir_of(&tree, &maker, Controller::Memory).0;
     other.set_memory_limit(100, Unit::Megabytes).unwrap();
     other.set_swap_limit(50, Unit::Megabytes).unwrap();
     maker.set_memory_limit(400, Unit::Megabytes).unwrap();
@@ -309,7 +294,7 @@ fn v1_memory_and_swap_stay_consistent_when_either_rises_or_falls() {
 fn cpusets_are_checked_written_and_read_back() {
     let tree = TestTree::new();
     let group = tree.open("cpuset", only(&[Controller::Cpuset]));
-    let dir = dir_of(&tree, &group, Controller::Cpuset);
+    let dir = dir_of(&tree, &group, Controller::Cpuset).0;
     let (cpus_file, mems_file) = match version_of(&tree, Controller::Cpuset) {
         Version::V2 => ("cpuset.cpus.effective", "cpuset.mems.effective"),
         Version::V1 => ("cpuset.effective_cpus", "cpuset.effective_mems"),
@@ -389,7 +374,7 @@ fn io_caps_are_set_per_device_read_back_and_lifted() {
     };
     group.set_io_max(&device, caps).unwrap();
     assert_eq!(group.io_max(&number).unwrap(), caps);
-    let dir = dir_of(&tree, &group, Controller::Io);
+    let dir = dir_of(&tree, &group, Controller::Io).0;
     match version_of(&tree, Controller::Io) {
         Version::V2 => assert_eq!(
             read(&dir, "io.max"),

@@ -8,32 +8,16 @@ mod common;
 use std::fs;
 use std::os::fd::AsFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cgroups::{Cgroup, Controller, Controllers, Error, Events, Selection, Unit, Version, Watch};
-use common::{skip, Proc, TestTree};
+use cgroups::{Cgroup, Controller, Error, Events, Selection, Unit, Version, Watch};
+use common::{dir_of, skip, with, Proc, TestTree};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 
 /// Long enough for the emulated VMs of the layout matrix.
 const PATIENCE: Duration = Duration::from_secs(20);
-
-fn with(controllers: &[Controller]) -> Selection {
-    Selection::Only(controllers.iter().copied().collect::<Controllers>())
-}
-
-fn dir_of(tree: &TestTree, group: &Cgroup, controller: Controller) -> (PathBuf, Version) {
-    let h = tree
-        .layout
-        .hierarchies()
-        .iter()
-        .find(|h| h.controllers.contains(controller))
-        .expect("a hierarchy serves the controller");
-    let dir = group.paths().find(|p| p.starts_with(&h.dir)).unwrap();
-    (dir.to_path_buf(), h.version)
-}
 
 /// Starts `sh -c script` inside `group` (it moves itself in before exec).
 fn start_in(group: &Arc<Cgroup>, script: &str) -> Proc {

@@ -12,27 +12,8 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cgroups::{Cgroup, Controller, Controllers, Error, Selection, StatKinds, Unit, Version};
-use common::{skip, Proc, TestTree};
-
-fn with(controllers: &[Controller]) -> Selection {
-    Selection::Only(controllers.iter().copied().collect::<Controllers>())
-}
-
-/// The group's directory in the hierarchy serving `controller`, and that hierarchy's version.
-fn dir_of(tree: &TestTree, group: &Cgroup, controller: Controller) -> (PathBuf, Version) {
-    let h = tree
-        .layout
-        .hierarchies()
-        .iter()
-        .find(|h| h.controllers.contains(controller))
-        .expect("a hierarchy serves the controller");
-    let dir = group
-        .paths()
-        .find(|p| p.starts_with(&h.dir))
-        .expect("the group is in it");
-    (dir.to_path_buf(), h.version)
-}
+use cgroups::{Cgroup, Controller, Error, StatKinds, Unit, Version};
+use common::{dir_of, skip, with, Proc, TestTree};
 
 /// Runs `sh -c script` inside `group` (it moves itself in before exec) and waits for it.
 fn run_in(group: &Arc<Cgroup>, script: &str) -> std::process::ExitStatus {

@@ -15,7 +15,7 @@ use std::sync::{Arc, Once};
 use std::thread::sleep;
 use std::time::Duration;
 
-use cgroups::{Cgroup, Layout, LayoutKind, Selection};
+use cgroups::{Cgroup, Controller, Controllers, Layout, LayoutKind, Selection, Version};
 
 const PREFIX: &str = "cgroups-test-";
 static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -373,4 +373,24 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.0);
     }
+}
+
+/// A selection of just these controllers.
+pub fn with(controllers: &[Controller]) -> Selection {
+    Selection::Only(controllers.iter().copied().collect::<Controllers>())
+}
+
+/// The group's directory in the hierarchy serving `controller`, and that hierarchy's version.
+pub fn dir_of(tree: &TestTree, group: &Cgroup, controller: Controller) -> (PathBuf, Version) {
+    let h = tree
+        .layout
+        .hierarchies()
+        .iter()
+        .find(|h| h.controllers.contains(controller))
+        .expect("a hierarchy serves the controller");
+    let dir = group
+        .paths()
+        .find(|p| p.starts_with(&h.dir))
+        .expect("the group is in it");
+    (dir.to_path_buf(), h.version)
 }
