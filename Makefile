@@ -135,12 +135,12 @@ stage:
 
 # The C tests use POSIX and GNU calls, hence _GNU_SOURCE; the quick start defines what it uses
 # itself, so it is built as README shows.
-build/c/%: tests/c/%.c stage
+build/c/%: tests/c/%.c tests/c/check.h stage
 	@mkdir -p build/c
 	$(CC) $(CFLAGS) $(WARNINGS) -D_GNU_SOURCE $< -o $@ $$($(STAGE_PC) pkg-config --cflags --libs cgroups) \
 	  -Wl,-rpath,$(STAGE)/lib -lpthread -lm
 
-build/c/test_api_static: tests/c/test_api.c stage
+build/c/test_api_static: tests/c/test_api.c tests/c/check.h stage
 	@mkdir -p build/c
 	$(CC) $(CFLAGS) $(WARNINGS) -D_GNU_SOURCE $< -o $@ $$($(STAGE_PC) pkg-config --cflags cgroups) \
 	  $(STAGE)/lib/libcgroups.a $$($(STAGE_PC) pkg-config --static --libs-only-l cgroups | sed 's/-lcgroups//') -lm
@@ -174,7 +174,7 @@ c-programs: $(C_TESTS)
 # The C tests with AddressSanitizer and UBSan (gcc's; the library itself is not instrumented,
 # but its allocations go through the sanitizer's malloc and free).
 ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-build/asan/test_api: tests/c/test_api.c stage
+build/asan/test_api: tests/c/test_api.c tests/c/check.h stage
 	@mkdir -p build/asan
 	$(CC) $(ASAN_CFLAGS) $(WARNINGS) -D_GNU_SOURCE $< -o $@ $$($(STAGE_PC) pkg-config --cflags --libs cgroups) \
 	  -Wl,-rpath,$(STAGE)/lib -lpthread -lm

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* C API tests: bad input on every function, the group lifecycle, a vanished group, and threads.
  * Usage: test_api BASE  (a base owned by the test run: see tests/c_programs.rs). Run as root. */
-#include <cgroups.h>
+#include "check.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -14,31 +14,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int passed, failed;
 static const char *base;
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (cond) {                                                                    \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__,     \
-                    __LINE__, #cond, cgroups_last_error());                            \
-        }                                                                              \
-    } while (0)
 
 #define CPU_MEM (CGROUPS_CPU | CGROUPS_MEMORY)
 
-/* Every test needs its group: without it the run stops here, before it starts any process. */
 static cgroups_cgroup *open_group(const char *name) {
-    cgroups_cgroup *cg = NULL;
-    int status = cgroups_open_at(base, name, CPU_MEM, NULL, &cg);
-    if (status != CGROUPS_OK || cg == NULL) {
-        fprintf(stderr, "cannot open %s at %s: %s\n", name, base, cgroups_last_error());
-        exit(1);
-    }
-    return cg;
+    return open_group_at(base, name, CPU_MEM);
 }
 
 static pid_t start_sleeper(void) {
@@ -374,6 +355,5 @@ int main(int argc, char **argv) {
     test_membership();
     test_a_vanished_group_is_not_found_everywhere();
     test_threads();
-    printf("test_api: %d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return checks_done("test_api");
 }

@@ -2,7 +2,7 @@
 /* C API tests of the controls: CPU cap, pids, memory high and swap, cpuset, io, freezer, kill
  * and wait_empty; success, bad input, unsupported and missing-controller branches.
  * Usage: test_controls BASE  (a base owned by the test run: see tests/c_programs.rs). Root. */
-#include <cgroups.h>
+#include "check.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,27 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int passed, failed;
 static const char *base;
 
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (cond) {                                                                    \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__,     \
-                    __LINE__, #cond, cgroups_last_error());                            \
-        }                                                                              \
-    } while (0)
-
 static cgroups_cgroup *open_group(const char *name, uint32_t controllers) {
-    cgroups_cgroup *cg = NULL;
-    if (cgroups_open_at(base, name, controllers, NULL, &cg) != CGROUPS_OK || cg == NULL) {
-        fprintf(stderr, "cannot open %s at %s: %s\n", name, base, cgroups_last_error());
-        exit(1);
-    }
-    return cg;
+    return open_group_at(base, name, controllers);
 }
 
 /* Starts `script` with sh inside the group (attached between fork and exec). */
@@ -398,6 +381,5 @@ int main(int argc, char **argv) {
     test_kill_and_wait_empty();
     test_controllers_the_handle_lacks_are_named();
     test_a_vanished_group_is_not_found();
-    printf("test_controls: %d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return checks_done("test_controls");
 }

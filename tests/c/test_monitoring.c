@@ -2,7 +2,7 @@
 /* C API tests of statistics, pressure and event watches: bad input on every function (nothing
  * written), the size-versioned structs, a removed group, and a watch's first read.
  * Usage: test_monitoring BASE  (a base owned by the test run: see tests/c_programs.rs). */
-#include <cgroups.h>
+#include "check.h"
 
 #include <poll.h>
 #include <stdio.h>
@@ -10,26 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (cond) {                                                                    \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__,     \
-                    __LINE__, #cond, cgroups_last_error());                            \
-        }                                                                              \
-    } while (0)
 
 static cgroups_cgroup *open_group(const char *base, const char *name) {
-    cgroups_cgroup *cg = NULL;
-    if (cgroups_open_at(base, name, CGROUPS_CPU | CGROUPS_MEMORY, NULL, &cg) != CGROUPS_OK) {
-        fprintf(stderr, "cannot open %s at %s: %s\n", name, base, cgroups_last_error());
-        exit(1);
-    }
-    return cg;
+    return open_group_at(base, name, CGROUPS_CPU | CGROUPS_MEMORY);
 }
 
 static void stats_arguments_are_checked_and_nothing_is_written(cgroups_cgroup *cg) {
@@ -163,6 +146,5 @@ int main(int argc, char **argv) {
     cgroups_free(cg);
     a_reader_keeps_its_files_and_outlives_the_handle(base);
     a_watch_on_an_empty_group_is_readable_at_once(base);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return checks_done("test_monitoring");
 }

@@ -3,7 +3,7 @@
  * exec failures (no zombie, no descriptor left), PATH search, envp, signals, a deleted group,
  * threads.
  * Usage: test_spawn BASE  (a base owned by the test run: see tests/c_programs.rs). Run as root. */
-#include <cgroups.h>
+#include "check.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,30 +17,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int passed, failed;
 static const char *base;
 static char scratch[64];
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (cond) {                                                                    \
-            passed++;                                                                  \
-        } else {                                                                       \
-            failed++;                                                                  \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed; last error: %s\n", __FILE__,     \
-                    __LINE__, #cond, cgroups_last_error());                            \
-        }                                                                              \
-    } while (0)
 
 #define CPU_MEM (CGROUPS_CPU | CGROUPS_MEMORY)
 
 static cgroups_cgroup *open_group(const char *name) {
-    cgroups_cgroup *cg = NULL;
-    if (cgroups_open_at(base, name, CPU_MEM, NULL, &cg) != CGROUPS_OK || cg == NULL) {
-        fprintf(stderr, "cannot open %s at %s: %s\n", name, base, cgroups_last_error());
-        exit(1);
-    }
-    return cg;
+    return open_group_at(base, name, CPU_MEM);
 }
 
 /* The path of a file in this run's scratch directory. */
@@ -345,6 +328,5 @@ int main(int argc, char **argv) {
     test_dir_fd_opens_the_group_directory();
     test_a_deleted_group_is_not_found();
     test_threads_spawn_at_once();
-    printf("test_spawn: %d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return checks_done("test_spawn");
 }
