@@ -5,19 +5,11 @@
  * made before the timed loop (one pread per file). `setup`/`teardown` make and remove the
  * groups w2/g0 ... w2/g<GROUPS-1>.
  * usage: w2_capi setup|teardown|read|reader PASSES GROUPS BASE */
-#include "bench.h"
+#include "capi.h"
 
-#include <cgroups.h>
 #include <string.h>
 
 #define WANT (CGROUPS_STAT_MEMORY_CURRENT | CGROUPS_STAT_CPU_USAGE)
-
-static void check(int status, const char *what) {
-    if (status != CGROUPS_OK) {
-        fprintf(stderr, "%s: %s\n", what, cgroups_last_error());
-        exit(1);
-    }
-}
 
 int main(int argc, char **argv) {
     if (argc != 5)
