@@ -52,6 +52,7 @@ mod delegation;
 pub mod error;
 #[doc(hidden)]
 pub mod ffi;
+mod flag_set;
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;

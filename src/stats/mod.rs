@@ -13,8 +13,6 @@ mod reader;
 mod v1;
 mod v2;
 
-use std::ops::{BitOr, BitOrAssign};
-
 pub use reader::StatsReader;
 
 use crate::cgroup::Cgroup;
@@ -65,41 +63,6 @@ impl StatKinds {
         StatKinds::IO,
     ];
 
-    /// The set with the given bits; `None` if a bit names no kind.
-    #[must_use]
-    pub const fn from_bits(bits: u64) -> Option<StatKinds> {
-        if bits & !StatKinds::ALL.0 != 0 {
-            None
-        } else {
-            Some(StatKinds(bits))
-        }
-    }
-
-    /// The bits of the set.
-    pub const fn bits(self) -> u64 {
-        self.0
-    }
-
-    /// Whether every kind of `other` is in the set.
-    pub const fn contains(self, other: StatKinds) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// Whether the set shares a kind with `other`.
-    pub const fn intersects(self, other: StatKinds) -> bool {
-        self.0 & other.0 != 0
-    }
-
-    /// Whether the set is empty.
-    pub const fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The kinds in both sets.
-    pub const fn intersection(self, other: StatKinds) -> StatKinds {
-        StatKinds(self.0 & other.0)
-    }
-
     /// The kinds of the set, one at a time, in bit order.
     pub fn iter(self) -> impl Iterator<Item = StatKinds> {
         StatKinds::EACH
@@ -108,19 +71,7 @@ impl StatKinds {
     }
 }
 
-impl BitOr for StatKinds {
-    type Output = StatKinds;
-
-    fn bitor(self, other: StatKinds) -> StatKinds {
-        StatKinds(self.0 | other.0)
-    }
-}
-
-impl BitOrAssign for StatKinds {
-    fn bitor_assign(&mut self, other: StatKinds) {
-        self.0 |= other.0;
-    }
-}
+crate::flag_set::flag_set_ops!(StatKinds, u64, "kind");
 
 /// A group's statistics. `None` means the host could not give the field (or it was not asked
 /// for); a number is what the kernel reported, converted to the unit in the field's name.

@@ -20,7 +20,6 @@ mod checks;
 mod v1;
 mod wakeups;
 
-use std::ops::{BitOr, BitOrAssign};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -53,56 +52,9 @@ impl Events {
     pub const FROZEN: Events = Events(16);
     /// Every event.
     pub const ALL: Events = Events(31);
-
-    /// The set with the given bits; `None` if a bit names no event.
-    #[must_use]
-    pub const fn from_bits(bits: u32) -> Option<Events> {
-        if bits & !Events::ALL.0 != 0 {
-            None
-        } else {
-            Some(Events(bits))
-        }
-    }
-
-    /// The bits of the set.
-    pub const fn bits(self) -> u32 {
-        self.0
-    }
-
-    /// Whether every event of `other` is in the set.
-    pub const fn contains(self, other: Events) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// Whether the set shares an event with `other`.
-    pub const fn intersects(self, other: Events) -> bool {
-        self.0 & other.0 != 0
-    }
-
-    /// Whether the set is empty.
-    pub const fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The events in both sets.
-    pub const fn intersection(self, other: Events) -> Events {
-        Events(self.0 & other.0)
-    }
 }
 
-impl BitOr for Events {
-    type Output = Events;
-
-    fn bitor(self, other: Events) -> Events {
-        Events(self.0 | other.0)
-    }
-}
-
-impl BitOrAssign for Events {
-    fn bitor_assign(&mut self, other: Events) {
-        self.0 |= other.0;
-    }
-}
+crate::flag_set::flag_set_ops!(Events, u32, "event");
 
 /// What wakes a check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
